@@ -1,0 +1,404 @@
+"""The domain model: every kind of record the workbook keeps, with its validation rules.
+
+Field titles are the labels people see; rules return :class:`FieldProblem` so that the
+same plain-English message reaches the site app, the CLI and the Python API.
+Rules that need other records (a partner from another site, an acceptance dated before
+its non-negotiable) ask a :class:`Lookup`, which the store answers inside its transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from .choices import (
+    AcceptanceResponse,
+    ChangeType,
+    Direction,
+    IdeaFate,
+    LadderStep,
+    RoleGroup,
+    Stage,
+)
+from .problems import FieldProblem, RecordInvalid, field_label, translate
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class Lookup(Protocol):
+    """What cross-record rules may ask of the store."""
+
+    def get(self, kind: str, record_id: int) -> Record | None: ...
+
+    def exists(self, kind: str, exclude_id: int | None = None, **equals: object) -> bool: ...
+
+
+class Record(BaseModel):
+    """Base of every record. ``kind`` is the stable code used in tables, history and exports."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: ClassVar[str]
+    noun: ClassVar[str]
+    references: ClassVar[dict[str, str]] = {}
+    past_dates: ClassVar[tuple[str, ...]] = ()
+
+    id: int | None = Field(default=None, title="Record number")
+
+    def problems(self, lookup: Lookup | None = None) -> Iterator[FieldProblem]:
+        """Rules beyond single-field types. Override ``own_rules`` / ``linked_rules`` per kind."""
+        yield from self._dates_not_in_future()
+        yield from self.own_rules()
+        if lookup is not None:
+            yield from self._references_in_site(lookup)
+            yield from self.linked_rules(lookup)
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        return iter(())
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        return iter(())
+
+    def label(self, field: str) -> str:
+        return field_label(type(self), field)
+
+    def _dates_not_in_future(self) -> Iterator[FieldProblem]:
+        today = dt.date.today()
+        for field in self.past_dates:
+            value = getattr(self, field)
+            if value is not None and value > today:
+                yield FieldProblem(
+                    field,
+                    f"{self.label(field)} is in the future ({value.isoformat()}): "
+                    "record things once they have happened.",
+                )
+
+    def _references_in_site(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        site_id = getattr(self, "site_id", None)
+        for field, target_kind in self.references.items():
+            value = getattr(self, field)
+            ids = value if isinstance(value, list) else [value]
+            for ref in ids:
+                if ref is None:
+                    continue
+                target = lookup.get(target_kind, ref)
+                if target is None or getattr(target, "site_id", None) != site_id:
+                    noun = RECORD_TYPES[target_kind].noun.lower()
+                    article = "an" if noun[0] in "aeiou" else "a"
+                    yield FieldProblem(
+                        field,
+                        f"{self.label(field)}: {noun} number {ref} is not one of this site's "
+                        f"records. Choose {article} {noun} from this site.",
+                    )
+                    break
+
+
+class Programme(Record):
+    kind: ClassVar[str] = "programme"
+    noun: ClassVar[str] = "Programme"
+
+    name: Name = Field(title="Programme name")
+    description: Note = Field(default="", title="Description")
+    fictional: bool = Field(default=False, title="Fictional (demonstration data)")
+
+
+class Site(Record):
+    kind: ClassVar[str] = "site"
+    noun: ClassVar[str] = "Site"
+    references: ClassVar[dict[str, str]] = {}
+
+    programme_id: int = Field(title="Programme")
+    name: Name = Field(title="Site name")
+    service_issue: Text = Field(title="Service issue")
+    start_date: dt.date = Field(title="Start date")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        if lookup.get("programme", self.programme_id) is None:
+            yield FieldProblem("programme_id", "Programme: there is no such programme. Create the programme first.")
+        if lookup.exists("site", exclude_id=self.id, name=self.name):
+            yield FieldProblem("name", f"Site name: a site called {self.name!r} already exists. Choose another name.")
+
+
+class SiteRecord(Record):
+    """A record that belongs to exactly one site; a site team sees only its own."""
+
+    site_id: int = Field(title="Site")
+
+
+class Partner(SiteRecord):
+    kind: ClassVar[str] = "partner"
+    noun: ClassVar[str] = "Partner"
+    past_dates: ClassVar[tuple[str, ...]] = ("joined", "left")
+
+    display_name: Name = Field(title="Name or pseudonym")
+    role_group: RoleGroup = Field(title="Role group")
+    organisation: Note = Field(default="", title="Organisation")
+    connections: Note = Field(default="", title="Connections to the wider community")
+    joined: dt.date = Field(title="Date joined")
+    left: dt.date | None = Field(default=None, title="Date left")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        if self.left is not None and self.left < self.joined:
+            yield FieldProblem(
+                "left",
+                f"Date left ({self.left}) is before the date joined ({self.joined}): check both dates.",
+            )
+
+
+class Activity(SiteRecord):
+    kind: ClassVar[str] = "activity"
+    noun: ClassVar[str] = "Activity"
+    references: ClassVar[dict[str, str]] = {"facilitator_ids": "partner"}
+    past_dates: ClassVar[tuple[str, ...]] = ("date",)
+
+    date: dt.date = Field(title="Date")
+    title: Name = Field(title="What happened")
+    stage: Stage = Field(title="Stage")
+    ladder_step: LadderStep = Field(title="Ladder of Co-production step")
+    facilitator_ids: list[int] = Field(default_factory=list, title="Facilitated by")
+    access_adjustments: Note = Field(default="", title="Access adjustments made")
+    partners_got_back: Note = Field(default="", title="What partners got back")
+
+
+class Attendance(SiteRecord):
+    kind: ClassVar[str] = "attendance"
+    noun: ClassVar[str] = "Attendance"
+    references: ClassVar[dict[str, str]] = {"activity_id": "activity", "partner_id": "partner"}
+
+    activity_id: int = Field(title="Activity")
+    partner_id: int = Field(title="Partner")
+    contributed: bool = Field(default=False, title="Contributed")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        activity, partner = lookup.get("activity", self.activity_id), lookup.get("partner", self.partner_id)
+        if activity is None or partner is None or partner.site_id != self.site_id:
+            return
+        if partner.joined > activity.date:
+            yield FieldProblem(
+                "partner_id",
+                f"Partner: {partner.display_name} joined on {partner.joined}, after this activity "
+                f"({activity.date}). Check the partner's date joined or the activity date.",
+            )
+        if lookup.exists("attendance", exclude_id=self.id, activity_id=self.activity_id, partner_id=self.partner_id):
+            yield FieldProblem(
+                "partner_id",
+                f"Partner: {partner.display_name} is already recorded at this activity. Edit that entry instead.",
+            )
+
+
+class ProblemFraming(SiteRecord):
+    kind: ClassVar[str] = "problem_framing"
+    noun: ClassVar[str] = "Problem framing"
+    references: ClassVar[dict[str, str]] = {"partner_ids": "partner"}
+    past_dates: ClassVar[tuple[str, ...]] = ("date",)
+
+    version: int | None = Field(default=None, ge=1, title="Version")
+    statement: Text = Field(title="Problem statement")
+    how_identified: Note = Field(default="", title="How the problem was identified")
+    partner_ids: list[int] = Field(default_factory=list, title="Partners who took part")
+    date: dt.date = Field(title="Date")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        if not self.partner_ids:
+            yield FieldProblem(
+                "partner_ids", "Partners who took part: choose at least one partner who shaped this version."
+            )
+
+
+class NonNegotiable(SiteRecord):
+    kind: ClassVar[str] = "non_negotiable"
+    noun: ClassVar[str] = "Non-negotiable"
+    references: ClassVar[dict[str, str]] = {"declared_by_id": "partner"}
+    past_dates: ClassVar[tuple[str, ...]] = ("date_declared",)
+
+    statement: Text = Field(title="Non-negotiable")
+    reason: Note = Field(default="", title="Why it cannot change")
+    declared_by_id: int = Field(title="Declared by")
+    date_declared: dt.date = Field(title="Date declared")
+
+
+class Acceptance(SiteRecord):
+    kind: ClassVar[str] = "acceptance"
+    noun: ClassVar[str] = "Acceptance"
+    references: ClassVar[dict[str, str]] = {"non_negotiable_id": "non_negotiable", "partner_id": "partner"}
+    past_dates: ClassVar[tuple[str, ...]] = ("date",)
+
+    non_negotiable_id: int = Field(title="Non-negotiable")
+    partner_id: int = Field(title="Partner")
+    response: AcceptanceResponse = Field(title="Response")
+    date: dt.date = Field(title="Date of response")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        declared = lookup.get("non_negotiable", self.non_negotiable_id)
+        if declared is not None and declared.site_id == self.site_id and self.date < declared.date_declared:
+            yield FieldProblem(
+                "date",
+                f"Date of response ({self.date}) is before the non-negotiable was declared "
+                f"({declared.date_declared}): a partner can only respond once it is declared.",
+            )
+        if lookup.exists(
+            "acceptance", exclude_id=self.id, non_negotiable_id=self.non_negotiable_id, partner_id=self.partner_id
+        ):
+            yield FieldProblem(
+                "partner_id",
+                "Partner: this partner's response to this non-negotiable is already recorded. Edit it instead.",
+            )
+
+
+class StartingIdea(SiteRecord):
+    kind: ClassVar[str] = "starting_idea"
+    noun: ClassVar[str] = "Starting idea"
+    references: ClassVar[dict[str, str]] = {"partner_id": "partner"}
+    past_dates: ClassVar[tuple[str, ...]] = ("date",)
+
+    idea: Text = Field(title="Idea the partner arrived with")
+    partner_id: int = Field(title="Whose idea")
+    fate: IdeaFate = Field(title="What became of it")
+    date: dt.date | None = Field(default=None, title="Date noted")
+
+
+class Expectation(SiteRecord):
+    kind: ClassVar[str] = "expectation"
+    noun: ClassVar[str] = "Expectation"
+
+    milestone: Text = Field(title="Milestone")
+    expected_date: dt.date = Field(title="Expected by")
+    change_kind: ChangeType = Field(title="Kind of change expected")
+
+
+class EvidencePlanItem(SiteRecord):
+    kind: ClassVar[str] = "evidence_plan"
+    noun: ClassVar[str] = "Evidence plan item"
+    past_dates: ClassVar[tuple[str, ...]] = ("date_agreed",)
+
+    question: Text = Field(title="Question")
+    indicator: Text = Field(title="Indicator")
+    data_source: Text = Field(title="Data source")
+    collected_by: Name = Field(title="Who collects it")
+    date_agreed: dt.date = Field(title="Date agreed")
+
+
+class Outcome(SiteRecord):
+    kind: ClassVar[str] = "outcome"
+    noun: ClassVar[str] = "Outcome"
+    past_dates: ClassVar[tuple[str, ...]] = ("date_observed",)
+
+    description: Text = Field(title="What changed")
+    change_type: ChangeType = Field(title="Type of change")
+    who_changed: Name = Field(title="Who changed")
+    intended: bool = Field(title="Intended")
+    direction: Direction = Field(default=Direction.POSITIVE, title="Positive or negative")
+    date_observed: dt.date = Field(title="Date observed")
+    evidence_source: Note = Field(default="", title="Evidence source")
+    substantiated: bool = Field(default=False, title="Substantiated")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        if self.substantiated and not self.evidence_source:
+            yield FieldProblem(
+                "evidence_source",
+                "Evidence source: say where the evidence comes from before marking the outcome substantiated.",
+            )
+
+
+class Decision(SiteRecord):
+    kind: ClassVar[str] = "decision"
+    noun: ClassVar[str] = "Decision"
+    past_dates: ClassVar[tuple[str, ...]] = ("date", "feedback_date")
+
+    date: dt.date = Field(title="Date decided")
+    what: Text = Field(title="What was decided")
+    options_considered: Note = Field(default="", title="Options considered")
+    feedback: Note = Field(default="", title="Feedback given to partners")
+    feedback_date: dt.date | None = Field(default=None, title="Date feedback given")
+    why_no_change: Note = Field(default="", title="Why change was not possible")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        if self.feedback_date is not None and not self.feedback:
+            yield FieldProblem(
+                "feedback", "Feedback given to partners: describe the feedback, or clear the date it was given."
+            )
+        if self.feedback and self.feedback_date is None:
+            yield FieldProblem("feedback_date", "Date feedback given: enter when partners were told.")
+        if self.feedback_date is not None and self.feedback_date < self.date:
+            yield FieldProblem(
+                "feedback_date",
+                f"Date feedback given ({self.feedback_date}) is before the decision ({self.date}): check both dates.",
+            )
+
+
+class SelfAssessment(SiteRecord):
+    kind: ClassVar[str] = "self_assessment"
+    noun: ClassVar[str] = "Self-assessment"
+    references: ClassVar[dict[str, str]] = {"partner_id": "partner"}
+    past_dates: ClassVar[tuple[str, ...]] = ("date",)
+
+    partner_id: int | None = Field(default=None, title="Partner")
+    respondent_role: RoleGroup = Field(title="Respondent's role group")
+    wave: int = Field(ge=1, le=20, title="Survey wave")
+    date: dt.date = Field(title="Date answered")
+    ladder_step: LadderStep = Field(title="Ladder of Co-production step")
+    lp1: Score | None = Field(default=None, title="Score: problem identified together")
+    lp2: Score | None = Field(default=None, title="Score: everyone actively involved")
+    lp3: Score | None = Field(default=None, title="Score: no pre-defined answers")
+    lp4: Score | None = Field(default=None, title="Score: facilitative leadership")
+    lp5: Score | None = Field(default=None, title="Score: realistic expectations")
+    lp6: Score | None = Field(default=None, title="Score: culture and behaviour first")
+    lp7: Score | None = Field(default=None, title="Score: outcomes evidenced early")
+    lp8: Score | None = Field(default=None, title="Score: different everywhere")
+    comment: Note = Field(default="", title="Comment")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        if all(getattr(self, f"lp{n}") is None for n in range(1, 9)):
+            yield FieldProblem("lp1", "Scores: answer at least one learning point (1 = not at all, 5 = fully).")
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.kind: cls
+    for cls in (
+        Programme,
+        Site,
+        Partner,
+        Activity,
+        Attendance,
+        ProblemFraming,
+        NonNegotiable,
+        Acceptance,
+        StartingIdea,
+        Expectation,
+        EvidencePlanItem,
+        Outcome,
+        Decision,
+        SelfAssessment,
+    )
+}
+SITE_RECORD_TYPES = {kind: cls for kind, cls in RECORD_TYPES.items() if issubclass(cls, SiteRecord)}
+
+
+def record_type(kind: str) -> type[Record]:
+    try:
+        return RECORD_TYPES[kind]
+    except KeyError:
+        known = ", ".join(RECORD_TYPES)
+        raise RecordInvalid([FieldProblem("kind", f"There is no record type {kind!r}. Use one of: {known}.")]) from None
+
+
+def validate(kind: str, data: dict | Record, lookup: Lookup | None = None) -> Record:
+    """Parse and check a record; raise :class:`RecordInvalid` listing every problem found."""
+    cls = record_type(kind)
+    raw = data.model_dump() if isinstance(data, Record) else dict(data)
+    try:
+        record = cls.model_validate(raw)
+    except ValidationError as exc:
+        raise translate(cls, exc) from None
+    found: dict[str, FieldProblem] = {}
+    for problem in record.problems(lookup):
+        found.setdefault(problem.field, problem)
+    if found:
+        raise RecordInvalid(list(found.values()))
+    return record

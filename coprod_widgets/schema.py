@@ -1,0 +1,105 @@
+"""Database tables, derived from the domain model so the two cannot drift apart.
+
+One table per record type (named by its ``kind``), plus an append-only ``history`` table.
+Lists of partner ids are JSON columns, which SQLite and PostgreSQL both support.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from enum import Enum, IntEnum
+from typing import Union, get_args, get_origin
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from .records import RECORD_TYPES, Record
+
+metadata = MetaData()
+
+
+def _plain_type(annotation):
+    """Strip ``X | None`` and ``Annotated[...]`` down to the underlying Python type."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        (inner,) = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return _plain_type(inner)
+    if origin is list:
+        return list
+    return annotation
+
+
+def _column_type(annotation):
+    python_type = _plain_type(annotation)
+    if python_type is list:
+        return JSON()
+    if isinstance(python_type, type):
+        if issubclass(python_type, IntEnum) or python_type is int:
+            return Integer()
+        if issubclass(python_type, Enum):
+            return String(40)
+        if python_type is bool:
+            return Boolean()
+        if python_type is dt.date:
+            return Date()
+    return Text()
+
+
+def _foreign_key(cls: type[Record], field: str) -> ForeignKey | None:
+    if field == "site_id":
+        return ForeignKey("site.id")
+    if field == "programme_id":
+        return ForeignKey("programme.id")
+    target = cls.references.get(field)
+    if target and not field.endswith("_ids"):
+        return ForeignKey(f"{target}.id")
+    return None
+
+
+def _table_for(cls: type[Record]) -> Table:
+    columns = [Column("id", Integer, primary_key=True, autoincrement=True)]
+    for name, info in cls.model_fields.items():
+        if name == "id":
+            continue
+        key = _foreign_key(cls, name)
+        nullable = not info.is_required() and info.default is None
+        args = [name, _column_type(info.annotation)] + ([key] if key is not None else [])
+        columns.append(Column(*args, nullable=nullable))
+    if cls.kind == "site":
+        columns.append(Column("access_code_hash", String(200), nullable=True))
+    table = Table(cls.kind, metadata, *columns)
+    if "site_id" in cls.model_fields:
+        Index(f"ix_{cls.kind}_site", table.c.site_id)
+    return table
+
+
+TABLES: dict[str, Table] = {kind: _table_for(cls) for kind, cls in RECORD_TYPES.items()}
+
+history = Table(
+    "history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("who", String(200), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("record_type", String(40), nullable=False),
+    Column("record_id", Integer, nullable=False),
+    Column("site_id", Integer, nullable=True),
+    Column("old", JSON, nullable=True),
+    Column("new", JSON, nullable=True),
+    Index("ix_history_record", "record_type", "record_id"),
+    Index("ix_history_site", "site_id"),
+)

@@ -1,0 +1,74 @@
+"""A site team's view of the store: every read and write is limited to one site.
+
+The site app holds only a :class:`SiteScope`, never the whole :class:`Store`, so a bug in a
+form cannot show or change another site's records.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .problems import FieldProblem, RecordInvalid
+from .records import SITE_RECORD_TYPES, Record, Site
+
+if TYPE_CHECKING:
+    from .store import Change, Store
+
+
+class SiteScope:
+    def __init__(self, store: Store, site_id: int):
+        site = store.get("site", site_id)
+        if site is None:
+            raise RecordInvalid([FieldProblem("site_id", f"There is no site number {site_id}.")])
+        self._store = store
+        self.site: Site = site
+
+    @property
+    def site_id(self) -> int:
+        return self.site.id
+
+    @property
+    def who(self) -> str:
+        return f"site team: {self.site.name}"
+
+    def _site_kind(self, kind: str) -> str:
+        if kind not in SITE_RECORD_TYPES:
+            raise RecordInvalid([FieldProblem("kind", f"A site team cannot change {kind!r} records.")])
+        return kind
+
+    def _own(self, kind: str, record_id: int) -> Record:
+        record = self._store.get(self._site_kind(kind), record_id)
+        if record is None or record.site_id != self.site_id:
+            noun = SITE_RECORD_TYPES[kind].noun.lower()
+            raise RecordInvalid([FieldProblem("id", f"There is no {noun} number {record_id} at this site.")])
+        return record
+
+    def get(self, kind: str, record_id: int) -> Record | None:
+        try:
+            return self._own(kind, record_id)
+        except RecordInvalid:
+            return None
+
+    def records(self, kind: str, **equals: object) -> list[Record]:
+        return self._store.records(self._site_kind(kind), site_id=self.site_id, **equals)
+
+    def all_records(self) -> dict[str, list[Record]]:
+        return self._store.all_records(site_id=self.site_id)
+
+    def add(self, kind: str, data: dict, who: str | None = None) -> Record:
+        values = data.model_dump() if isinstance(data, Record) else dict(data)
+        if values.get("site_id", self.site_id) != self.site_id:
+            raise RecordInvalid([FieldProblem("site_id", "Site: you can only add records to your own site.")])
+        values["site_id"] = self.site_id
+        return self._store.add(self._site_kind(kind), values, who=who or self.who)
+
+    def update(self, kind: str, record_id: int, changes: dict, who: str | None = None) -> Record:
+        self._own(kind, record_id)
+        return self._store.update(kind, record_id, changes, who=who or self.who)
+
+    def delete(self, kind: str, record_id: int, who: str | None = None) -> None:
+        self._own(kind, record_id)
+        self._store.delete(kind, record_id, who=who or self.who)
+
+    def history(self, kind: str | None = None, record_id: int | None = None) -> list[Change]:
+        return self._store.history(kind, record_id, site_id=self.site_id)

@@ -1,0 +1,38 @@
+"""Where things live: the database URL and the data folder, each overridable by environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DB_URL_VARIABLE = "COPROD_DB_URL"
+HOME_VARIABLE = "COPROD_HOME"
+
+
+def project_root() -> Path:
+    """The checkout this package runs from, or ``COPROD_HOME``, or a folder in the user's home.
+
+    Voilà starts kernels in the notebook's folder, so paths must not depend on the working directory.
+    """
+    if os.environ.get(HOME_VARIABLE):
+        return Path(os.environ[HOME_VARIABLE]).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").exists():
+        return checkout
+    return Path.home() / ".local" / "share" / "coprod"
+
+
+def data_dir() -> Path:
+    return project_root() / "data"
+
+
+def workbooks_dir() -> Path:
+    return project_root() / "workbooks"
+
+
+def database_url() -> str:
+    """``COPROD_DB_URL`` if set (any SQLAlchemy URL), else a SQLite file in ``data/``."""
+    configured = os.environ.get(DB_URL_VARIABLE, "").strip()
+    if configured:
+        return configured
+    return f"sqlite:///{data_dir() / 'coprod.db'}"

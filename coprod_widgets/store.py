@@ -1,0 +1,329 @@
+"""The store: every record in one SQL database, every change one transaction with history.
+
+Evaluators use it from JupyterLab::
+
+    from coprod_widgets import Store
+    store = Store.open()                       # COPROD_DB_URL, else data/coprod.db
+    store.sites()                              # list of Site records
+    store.frame("partner")                     # all sites, as a pandas DataFrame
+    store.frame("activity", site_id=3)         # one site
+    p = store.add("partner", {...}, who="evaluator")
+    store.update("partner", p.id, {"left": "2015-09-01"}, who="evaluator")
+    store.delete("partner", p.id, who="evaluator")
+    store.history("partner", p.id)             # every change, oldest first
+
+Site teams get ``store.for_site(site_id)``, which can read and write that site only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, create_engine, event, func, insert, select
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import update as sql_update
+from sqlalchemy.engine import Engine, make_url
+
+from .problems import FieldProblem, RecordInvalid
+from .records import RECORD_TYPES, SITE_RECORD_TYPES, Record, Site, record_type, validate
+from .schema import TABLES, history, metadata
+from .settings import database_url
+
+if TYPE_CHECKING:
+    from .scope import SiteScope
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of history: who did what to which record, with the values before and after."""
+
+    id: int
+    at: dt.datetime
+    who: str
+    action: str
+    record_type: str
+    record_id: int
+    site_id: int | None
+    old: dict | None
+    new: dict | None
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _engine_for(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _column_values(record: Record) -> dict[str, Any]:
+    values = record.model_dump(exclude={"id"})
+    return {key: (value.value if isinstance(value, Enum) else value) for key, value in values.items()}
+
+
+def _snapshot(record: Record) -> dict[str, Any]:
+    return record.model_dump(mode="json")
+
+
+class _Lookup:
+    """Answers cross-record rules from inside the writing transaction."""
+
+    def __init__(self, store: Store, conn: Connection):
+        self.store, self.conn = store, conn
+
+    def get(self, kind: str, record_id: int) -> Record | None:
+        return self.store._get(self.conn, kind, record_id)
+
+    def exists(self, kind: str, exclude_id: int | None = None, **equals: object) -> bool:
+        table = TABLES[kind]
+        query = select(func.count()).select_from(table)
+        for column, value in equals.items():
+            query = query.where(table.c[column] == (value.value if isinstance(value, Enum) else value))
+        if exclude_id is not None:
+            query = query.where(table.c.id != exclude_id)
+        return self.conn.execute(query).scalar_one() > 0
+
+
+class Store:
+    """A coprod database. Open with :meth:`open`; all writes validate, then commit with history."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None, create: bool = True) -> Store:
+        """Open the store at ``url`` (default: ``COPROD_DB_URL`` or ``data/coprod.db``), creating tables."""
+        store = cls(_engine_for(url or database_url()))
+        if create:
+            store.create()
+        return store
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def create(self) -> None:
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(TABLES["programme"])).scalar_one() == 0
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def _row_to_record(self, kind: str, row) -> Record:
+        values = dict(row._mapping)
+        values.pop("access_code_hash", None)
+        return record_type(kind).model_validate(values)
+
+    def _get(self, conn: Connection, kind: str, record_id: int) -> Record | None:
+        table = TABLES[record_type(kind).kind]
+        row = conn.execute(select(table).where(table.c.id == record_id)).first()
+        return None if row is None else self._row_to_record(kind, row)
+
+    def get(self, kind: str, record_id: int) -> Record | None:
+        with self.engine.connect() as conn:
+            return self._get(conn, kind, record_id)
+
+    def records(self, kind: str, site_id: int | None = None, **equals: object) -> list[Record]:
+        """Records of one kind, oldest first; ``site_id`` limits them to one site."""
+        table = TABLES[record_type(kind).kind]
+        query = select(table).order_by(table.c.id)
+        if site_id is not None:
+            query = query.where(table.c.site_id == site_id)
+        for column, value in equals.items():
+            query = query.where(table.c[column] == value)
+        with self.engine.connect() as conn:
+            return [self._row_to_record(kind, row) for row in conn.execute(query)]
+
+    def all_records(self, site_id: int | None = None) -> dict[str, list[Record]]:
+        """Every site-level record type in one connection, for pages that show everything at once."""
+        out: dict[str, list[Record]] = {}
+        with self.engine.connect() as conn:
+            for kind in SITE_RECORD_TYPES:
+                table = TABLES[kind]
+                query = select(table).order_by(table.c.id)
+                if site_id is not None:
+                    query = query.where(table.c.site_id == site_id)
+                out[kind] = [self._row_to_record(kind, row) for row in conn.execute(query)]
+        return out
+
+    def sites(self) -> list[Site]:
+        return self.records("site")
+
+    def site_named(self, name: str) -> Site | None:
+        wanted = name.strip().casefold()
+        return next((site for site in self.sites() if site.name.casefold() == wanted), None)
+
+    def frame(self, kind: str, site_id: int | None = None, labels: bool = False):
+        """Records of one kind as a pandas DataFrame (pandas is imported only here)."""
+        from .frames import records_frame
+
+        return records_frame(record_type(kind), self.records(kind, site_id=site_id), labels=labels)
+
+    def history(self, kind: str | None = None, record_id: int | None = None, site_id: int | None = None) -> list[Change]:
+        query = select(history).order_by(history.c.id)
+        if kind is not None:
+            query = query.where(history.c.record_type == kind)
+        if record_id is not None:
+            query = query.where(history.c.record_id == record_id)
+        if site_id is not None:
+            query = query.where(history.c.site_id == site_id)
+        with self.engine.connect() as conn:
+            return [Change(**row._mapping) for row in conn.execute(query)]
+
+    # ---- writing -------------------------------------------------------------------------
+
+    @staticmethod
+    def _log(conn: Connection, who: str, action: str, kind: str, record_id: int, site_id, old, new) -> None:
+        if not who or not who.strip():
+            raise RecordInvalid([FieldProblem("who", "Who is making this change: give a name or role.")])
+        conn.execute(
+            insert(history).values(
+                at=dt.datetime.now(dt.timezone.utc),
+                who=who.strip(),
+                action=action,
+                record_type=kind,
+                record_id=record_id,
+                site_id=site_id,
+                old=old,
+                new=new,
+            )
+        )
+
+    def _prepare_new(self, conn: Connection, record: Record) -> Record:
+        """Fill values the store owns, such as the next version number of a problem framing."""
+        if record.kind == "problem_framing" and record.version is None:
+            table = TABLES["problem_framing"]
+            latest = conn.execute(
+                select(func.max(table.c.version)).where(table.c.site_id == record.site_id)
+            ).scalar_one()
+            record = record.model_copy(update={"version": (latest or 0) + 1})
+        return record
+
+    def add(self, kind: str, data: dict | Record, who: str, conn: Connection | None = None) -> Record:
+        """Validate and insert one record, with its history line, in one transaction."""
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.add(kind, data, who, conn=conn)
+        values = data.model_dump() if isinstance(data, Record) else dict(data)
+        values.pop("id", None)
+        record = self._prepare_new(conn, validate(kind, values, _Lookup(self, conn)))
+        table = TABLES[record.kind]
+        new_id = conn.execute(insert(table).values(**_column_values(record))).inserted_primary_key[0]
+        record = record.model_copy(update={"id": new_id})
+        self._log(conn, who, "insert", record.kind, new_id, _site_of(record), None, _snapshot(record))
+        return record
+
+    def add_many(self, items: Iterable[tuple[str, dict]], who: str) -> list[Record]:
+        """Several records in one transaction: all are saved, or none is."""
+        with self.engine.begin() as conn:
+            return [self.add(kind, data, who, conn=conn) for kind, data in items]
+
+    def update(self, kind: str, record_id: int, changes: dict, who: str) -> Record:
+        """Apply ``changes`` to one record after validating the result as a whole."""
+        with self.engine.begin() as conn:
+            old = self._get(conn, kind, record_id)
+            if old is None:
+                raise _missing(kind, record_id)
+            merged = {**old.model_dump(), **changes, "id": record_id}
+            if "site_id" in changes and changes["site_id"] != getattr(old, "site_id", None):
+                raise RecordInvalid([FieldProblem("site_id", "Site: a record cannot be moved to another site.")])
+            record = validate(kind, merged, _Lookup(self, conn))
+            table = TABLES[record.kind]
+            conn.execute(sql_update(table).where(table.c.id == record_id).values(**_column_values(record)))
+            self._log(conn, who, "update", record.kind, record_id, _site_of(record), _snapshot(old), _snapshot(record))
+            return record
+
+    def delete(self, kind: str, record_id: int, who: str) -> None:
+        """Delete one record, refusing while other records still point at it."""
+        with self.engine.begin() as conn:
+            old = self._get(conn, kind, record_id)
+            if old is None:
+                raise _missing(kind, record_id)
+            users = self._referrers(conn, old)
+            if users:
+                listed = ", ".join(f"{count} {name}" for name, count in users.items())
+                advice = " Mark the partner as left instead." if old.kind == "partner" else ""
+                raise RecordInvalid(
+                    [FieldProblem("id", f"This {old.noun.lower()} is still used by {listed}: "
+                                        f"remove those first.{advice}")]
+                )
+            table = TABLES[old.kind]
+            conn.execute(sql_delete(table).where(table.c.id == record_id))
+            self._log(conn, who, "delete", old.kind, record_id, _site_of(old), _snapshot(old), None)
+
+    def _referrers(self, conn: Connection, target: Record) -> dict[str, int]:
+        """How many records of each type point at ``target``."""
+        found: dict[str, int] = {}
+        for kind, cls in RECORD_TYPES.items():
+            table = TABLES[kind]
+            links = {field for field, to in cls.references.items() if to == target.kind}
+            if target.kind == "site" and "site_id" in cls.model_fields:
+                links.add("site_id")
+            if target.kind == "programme" and "programme_id" in cls.model_fields:
+                links.add("programme_id")
+            count = 0
+            for field in links:
+                if field.endswith("_ids"):
+                    rows = conn.execute(select(table.c[field]).where(table.c.site_id == target.site_id))
+                    count += sum(1 for (ids,) in rows if ids and target.id in ids)
+                else:
+                    query = select(func.count()).select_from(table).where(table.c[field] == target.id)
+                    count += conn.execute(query).scalar_one()
+            if count:
+                found[cls.noun.lower()] = count
+        return found
+
+    # ---- access codes --------------------------------------------------------------------
+
+    def set_access_hash(self, site_id: int, code_hash: str, who: str) -> None:
+        """Store a site's access-code hash; history records that it changed, never the hash."""
+        table = TABLES["site"]
+        with self.engine.begin() as conn:
+            if self._get(conn, "site", site_id) is None:
+                raise _missing("site", site_id)
+            conn.execute(sql_update(table).where(table.c.id == site_id).values(access_code_hash=code_hash))
+            self._log(conn, who, "update", "site", site_id, site_id, None, {"access_code": "changed"})
+
+    def access_hashes(self) -> list[tuple[int, str]]:
+        table = TABLES["site"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(table.c.id, table.c.access_code_hash).where(table.c.access_code_hash.is_not(None)))
+            return [(row.id, row.access_code_hash) for row in rows]
+
+    def for_site(self, site_id: int) -> SiteScope:
+        from .scope import SiteScope
+
+        return SiteScope(self, site_id)
+
+
+def _site_of(record: Record) -> int | None:
+    return record.id if record.kind == "site" else getattr(record, "site_id", None)
+
+
+def _missing(kind: str, record_id: int) -> RecordInvalid:
+    noun = record_type(kind).noun
+    return RecordInvalid([FieldProblem("id", f"There is no {noun.lower()} number {record_id}: it may have been deleted.")])
+
