@@ -56,7 +56,11 @@ def _enum_of(model: type[BaseModel], field: str) -> type[Enum] | None:
 def _bounds(model: type[BaseModel], field: str) -> tuple[object, object]:
     low = high = None
     info = model.model_fields.get(field)
-    for meta in info.metadata if info else ():
+    if info is None:
+        return low, high
+    nested = [m for arg in get_args(info.annotation) for m in getattr(arg, "__metadata__", ())]
+    flat = [inner for m in [*info.metadata, *nested] for inner in getattr(m, "metadata", [m])]
+    for meta in flat:
         low = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else low
         high = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else high
     return low, high

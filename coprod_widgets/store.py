@@ -265,11 +265,9 @@ class Store:
             users = self._referrers(conn, old)
             if users:
                 listed = ", ".join(f"{count} {name}" for name, count in users.items())
-                advice = " Mark the partner as left instead." if old.kind == "partner" else ""
-                raise RecordInvalid(
-                    [FieldProblem("id", f"This {old.noun.lower()} is still used by {listed}: "
-                                        f"remove those first.{advice}")]
-                )
+                advice = "mark the partner as left instead" if old.kind == "partner" else "delete or change those first"
+                message = f"This {old.noun.lower()} is still named in {listed}, so it cannot be deleted: {advice}."
+                raise RecordInvalid([FieldProblem("id", message)])
             table = TABLES[old.kind]
             conn.execute(sql_delete(table).where(table.c.id == record_id))
             self._log(conn, who, "delete", old.kind, record_id, _site_of(old), _snapshot(old), None)

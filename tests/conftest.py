@@ -1,0 +1,60 @@
+"""Shared fixtures: temporary SQLite stores and test cases kept as data files."""
+
+from __future__ import annotations
+
+import pytest
+
+from coprod_widgets.store import Store
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    opened = Store.open(f"sqlite:///{tmp_path / 'test.db'}")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def small_programme(store) -> dict[str, int]:
+    """Two sites; the first has staff, a person with lived experience, a late joiner, an activity,
+    a problem framing and a non-negotiable; the second has one partner. Returns the ids by name."""
+    who = "test fixture"
+    programme = store.add("programme", {"name": "Test programme"}, who)
+    north = store.add(
+        "site", {"programme_id": programme.id, "name": "North", "service_issue": "Foot care", "start_date": "2015-03-01"}, who
+    )
+    south = store.add(
+        "site", {"programme_id": programme.id, "name": "South", "service_issue": "Breathing", "start_date": "2015-03-01"}, who
+    )
+
+    def partner(site, name, group, joined="2015-03-01"):
+        data = {"site_id": site.id, "display_name": name, "role_group": group, "joined": joined}
+        return store.add("partner", data, who).id
+
+    refs = {"programme": programme.id, "site": north.id, "other_site": south.id}
+    refs["partner_lived"] = partner(north, "Rosa", "lived_experience")
+    refs["partner_staff"] = partner(north, "Dev", "clinician")
+    refs["partner_late"] = partner(north, "Lee", "carer", joined="2015-05-01")
+    refs["partner_other_site"] = partner(south, "Sam", "manager")
+    refs["activity"] = store.add(
+        "activity",
+        {"site_id": north.id, "date": "2015-04-10", "title": "Workshop", "stage": "design", "ladder_step": 5},
+        who,
+    ).id
+    store.add("attendance", {"site_id": north.id, "activity_id": refs["activity"], "partner_id": refs["partner_lived"]}, who)
+    store.add(
+        "problem_framing",
+        {"site_id": north.id, "statement": "Foot checks are late", "partner_ids": [refs["partner_staff"]], "date": "2015-03-02"},
+        who,
+    )
+    refs["non_negotiable"] = store.add(
+        "non_negotiable",
+        {"site_id": north.id, "statement": "No new money", "declared_by_id": refs["partner_staff"], "date_declared": "2015-03-01"},
+        who,
+    ).id
+    store.add(
+        "acceptance",
+        {"site_id": north.id, "non_negotiable_id": refs["non_negotiable"], "partner_id": refs["partner_lived"],
+         "response": "accepted", "date": "2015-03-05"},
+        who,
+    )
+    return refs
