@@ -1,0 +1,44 @@
+# Two commands: `make app` runs the workbook on a demo programme; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8866
+
+.PHONY: app test test-fast lab demo lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project's metadata changes.
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed-app $@
+
+app: $(VENV)/.installed-app
+	$(BIN)/coprod demo --if-empty
+	$(BIN)/coprod serve --port $(PORT)
+
+lab: $(VENV)/.installed-app
+	$(BIN)/coprod demo --if-empty
+	$(BIN)/jupyter lab workbooks/
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-test
+	@chromium_path=$$(tools/ensure-chromium $(BIN)/python) && echo "Browser tests use $$chromium_path" && \
+	$(BIN)/ruff check . && \
+	COPROD_CHROMIUM=$$chromium_path $(BIN)/python -m pytest
+
+# Everything except the tests that start servers or browsers.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not server and not browser"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
