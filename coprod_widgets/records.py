@@ -38,6 +38,8 @@ class Lookup(Protocol):
 
     def exists(self, kind: str, exclude_id: int | None = None, **equals: object) -> bool: ...
 
+    def exists_named(self, kind: str, name: str, exclude_id: int | None = None) -> bool: ...
+
 
 class Record(BaseModel):
     """Base of every record. ``kind`` is the stable code used in tables, history and exports."""
@@ -121,7 +123,7 @@ class Site(Record):
     def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
         if lookup.get("programme", self.programme_id) is None:
             yield FieldProblem("programme_id", "Programme: there is no such programme. Create the programme first.")
-        if lookup.exists("site", exclude_id=self.id, name=self.name):
+        if lookup.exists_named("site", self.name, exclude_id=self.id):
             yield FieldProblem("name", f"Site name: a site called {self.name!r} already exists. Choose another name.")
 
 
@@ -185,6 +187,12 @@ class Attendance(SiteRecord):
                 f"Partner: {partner.display_name} joined on {partner.joined}, after this activity "
                 f"({activity.date}). Check the partner's date joined or the activity date.",
             )
+        if partner.left is not None and partner.left < activity.date:
+            yield FieldProblem(
+                "partner_id",
+                f"Partner: {partner.display_name} left on {partner.left}, before this activity "
+                f"({activity.date}). Check the date they left or the activity date.",
+            )
         if lookup.exists("attendance", exclude_id=self.id, activity_id=self.activity_id, partner_id=self.partner_id):
             yield FieldProblem(
                 "partner_id",
@@ -209,6 +217,21 @@ class ProblemFraming(SiteRecord):
             yield FieldProblem(
                 "partner_ids", "Partners who took part: choose at least one partner who shaped this version."
             )
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        for partner_id in self.partner_ids:
+            partner = lookup.get("partner", partner_id)
+            if partner is not None and partner.site_id == self.site_id and partner.joined > self.date:
+                yield FieldProblem(
+                    "partner_ids",
+                    f"Partners who took part: {partner.display_name} joined on {partner.joined}, after this "
+                    f"version ({self.date}). Remove them or check the dates.",
+                )
+                break
+        if self.version is not None and lookup.exists(
+            "problem_framing", exclude_id=self.id, site_id=self.site_id, version=self.version
+        ):
+            yield FieldProblem("version", f"Version: this site already has version {self.version}. Leave it blank.")
 
 
 class NonNegotiable(SiteRecord):
@@ -241,6 +264,13 @@ class Acceptance(SiteRecord):
                 "date",
                 f"Date of response ({self.date}) is before the non-negotiable was declared "
                 f"({declared.date_declared}): a partner can only respond once it is declared.",
+            )
+        partner = lookup.get("partner", self.partner_id)
+        if partner is not None and partner.site_id == self.site_id and partner.joined > self.date:
+            yield FieldProblem(
+                "date",
+                f"Date of response ({self.date}) is before {partner.display_name} joined ({partner.joined}): "
+                "check the dates.",
             )
         if lookup.exists(
             "acceptance", exclude_id=self.id, non_negotiable_id=self.non_negotiable_id, partner_id=self.partner_id
@@ -352,6 +382,15 @@ class SelfAssessment(SiteRecord):
     lp7: Score | None = Field(default=None, title="Score: outcomes evidenced early")
     lp8: Score | None = Field(default=None, title="Score: different everywhere")
     comment: Note = Field(default="", title="Comment")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        partner = None if self.partner_id is None else lookup.get("partner", self.partner_id)
+        if partner is not None and partner.site_id == self.site_id and partner.role_group != self.respondent_role:
+            yield FieldProblem(
+                "respondent_role",
+                f"Respondent's role group: {partner.display_name} is registered as "
+                f"{partner.role_group.label.lower()}. Choose that role group or another partner.",
+            )
 
     def own_rules(self) -> Iterator[FieldProblem]:
         if all(getattr(self, f"lp{n}") is None for n in range(1, 9)):

@@ -102,6 +102,15 @@ class _Lookup:
         return self.conn.execute(query).scalar_one() > 0
 
 
+    def exists_named(self, kind: str, name: str, exclude_id: int | None = None) -> bool:
+        """Whether a record of ``kind`` has this name, ignoring case and surrounding spaces."""
+        table = TABLES[kind]
+        query = select(func.count()).select_from(table).where(func.lower(table.c.name) == name.strip().lower())
+        if exclude_id is not None:
+            query = query.where(table.c.id != exclude_id)
+        return self.conn.execute(query).scalar_one() > 0
+
+
 class Store:
     """A coprod database. Open with :meth:`open`; all writes validate, then commit with history."""
 

@@ -35,6 +35,8 @@ def small_programme(store) -> dict[str, int]:
     refs["partner_staff"] = partner(north, "Dev", "clinician")
     refs["partner_late"] = partner(north, "Lee", "carer", joined="2015-05-01")
     refs["partner_other_site"] = partner(south, "Sam", "manager")
+    refs["partner_gone"] = partner(north, "Kit", "manager")
+    store.update("partner", refs["partner_gone"], {"left": "2015-04-01"}, who)
     refs["activity"] = store.add(
         "activity",
         {"site_id": north.id, "date": "2015-04-10", "title": "Workshop", "stage": "design", "ladder_step": 5},
