@@ -91,11 +91,15 @@ class ProgrammeOverview:
             for index, (_, attribute) in enumerate(_COLUMNS):
                 value = getattr(line, attribute)
                 text = "none yet" if value is None else str(value)
-                tag = "th scope=\"row\"" if index == 0 else "td"
+                tag = 'th scope="row"' if index == 0 else "td"
                 cells.append(f"<{tag}>{escape(text)}</{tag.split()[0]}>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
         caption = f"<caption>{len(self.sites)} sites in this programme</caption>"
-        return f'<table class="coprod-sites">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        return (
+            f'<table class="coprod-sites">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        )
 
     def _repr_html_(self) -> str:
-        return f"<section>{self._heading()}{self._table()}<p><small>Store: {escape(self.store_url)}</small></p></section>"
+        return (
+            f"<section>{self._heading()}{self._table()}<p><small>Store: {escape(self.store_url)}</small></p></section>"
+        )

@@ -101,7 +101,6 @@ class _Lookup:
             query = query.where(table.c.id != exclude_id)
         return self.conn.execute(query).scalar_one() > 0
 
-
     def exists_named(self, kind: str, name: str, exclude_id: int | None = None) -> bool:
         """Whether a record of ``kind`` has this name, ignoring case and surrounding spaces."""
         table = TABLES[kind]
@@ -136,8 +135,12 @@ class Store:
         self.engine.dispose()
 
     def is_empty(self) -> bool:
+        """No records and no history: nothing would be lost by filling it."""
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(TABLES["programme"])).scalar_one() == 0
+            for table in (TABLES["programme"], TABLES["site"], history):
+                if conn.execute(select(func.count()).select_from(table)).scalar_one():
+                    return False
+            return True
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -191,7 +194,9 @@ class Store:
 
         return records_frame(record_type(kind), self.records(kind, site_id=site_id), labels=labels)
 
-    def history(self, kind: str | None = None, record_id: int | None = None, site_id: int | None = None) -> list[Change]:
+    def history(
+        self, kind: str | None = None, record_id: int | None = None, site_id: int | None = None
+    ) -> list[Change]:
         query = select(history).order_by(history.c.id)
         if kind is not None:
             query = query.where(history.c.record_type == kind)
@@ -210,7 +215,7 @@ class Store:
             raise RecordInvalid([FieldProblem("who", "Who is making this change: give a name or role.")])
         conn.execute(
             insert(history).values(
-                at=dt.datetime.now(dt.timezone.utc),
+                at=dt.datetime.now(dt.UTC),
                 who=who.strip(),
                 action=action,
                 record_type=kind,
@@ -317,7 +322,9 @@ class Store:
     def access_hashes(self) -> list[tuple[int, str]]:
         table = TABLES["site"]
         with self.engine.connect() as conn:
-            rows = conn.execute(select(table.c.id, table.c.access_code_hash).where(table.c.access_code_hash.is_not(None)))
+            rows = conn.execute(
+                select(table.c.id, table.c.access_code_hash).where(table.c.access_code_hash.is_not(None))
+            )
             return [(row.id, row.access_code_hash) for row in rows]
 
     def for_site(self, site_id: int) -> SiteScope:
@@ -332,5 +339,6 @@ def _site_of(record: Record) -> int | None:
 
 def _missing(kind: str, record_id: int) -> RecordInvalid:
     noun = record_type(kind).noun
-    return RecordInvalid([FieldProblem("id", f"There is no {noun.lower()} number {record_id}: it may have been deleted.")])
-
+    return RecordInvalid(
+        [FieldProblem("id", f"There is no {noun.lower()} number {record_id}: it may have been deleted.")]
+    )

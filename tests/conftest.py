@@ -6,6 +6,7 @@ import pytest
 
 from coprod_widgets.store import Store
 
+
 @pytest.fixture
 def store(tmp_path) -> Store:
     opened = Store.open(f"sqlite:///{tmp_path / 'test.db'}")
@@ -20,10 +21,14 @@ def small_programme(store) -> dict[str, int]:
     who = "test fixture"
     programme = store.add("programme", {"name": "Test programme"}, who)
     north = store.add(
-        "site", {"programme_id": programme.id, "name": "North", "service_issue": "Foot care", "start_date": "2015-03-01"}, who
+        "site",
+        {"programme_id": programme.id, "name": "North", "service_issue": "Foot care", "start_date": "2015-03-01"},
+        who,
     )
     south = store.add(
-        "site", {"programme_id": programme.id, "name": "South", "service_issue": "Breathing", "start_date": "2015-03-01"}, who
+        "site",
+        {"programme_id": programme.id, "name": "South", "service_issue": "Breathing", "start_date": "2015-03-01"},
+        who,
     )
 
     def partner(site, name, group, joined="2015-03-01"):
@@ -42,21 +47,59 @@ def small_programme(store) -> dict[str, int]:
         {"site_id": north.id, "date": "2015-04-10", "title": "Workshop", "stage": "design", "ladder_step": 5},
         who,
     ).id
-    store.add("attendance", {"site_id": north.id, "activity_id": refs["activity"], "partner_id": refs["partner_lived"]}, who)
+    store.add(
+        "attendance", {"site_id": north.id, "activity_id": refs["activity"], "partner_id": refs["partner_lived"]}, who
+    )
     store.add(
         "problem_framing",
-        {"site_id": north.id, "statement": "Foot checks are late", "partner_ids": [refs["partner_staff"]], "date": "2015-03-02"},
+        {
+            "site_id": north.id,
+            "statement": "Foot checks are late",
+            "partner_ids": [refs["partner_staff"]],
+            "date": "2015-03-02",
+        },
         who,
     )
     refs["non_negotiable"] = store.add(
         "non_negotiable",
-        {"site_id": north.id, "statement": "No new money", "declared_by_id": refs["partner_staff"], "date_declared": "2015-03-01"},
+        {
+            "site_id": north.id,
+            "statement": "No new money",
+            "declared_by_id": refs["partner_staff"],
+            "date_declared": "2015-03-01",
+        },
         who,
     ).id
     store.add(
         "acceptance",
-        {"site_id": north.id, "non_negotiable_id": refs["non_negotiable"], "partner_id": refs["partner_lived"],
-         "response": "accepted", "date": "2015-03-05"},
+        {
+            "site_id": north.id,
+            "non_negotiable_id": refs["non_negotiable"],
+            "partner_id": refs["partner_lived"],
+            "response": "accepted",
+            "date": "2015-03-05",
+        },
         who,
     )
     return refs
+
+
+@pytest.fixture(scope="session")
+def demo_db_url(tmp_path_factory) -> str:
+    """A SQLite store holding the fictional demo programme, built once per test session."""
+    from coprod_widgets.demo import build_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    opened = Store.open(url)
+    build_demo(opened)
+    opened.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db_url) -> str:
+    """A real ``coprod serve`` over the project's workbooks and the demo store; yields its base URL."""
+    from tests.servers import running_server
+
+    with running_server(demo_db_url) as base_url:
+        yield base_url

@@ -7,7 +7,6 @@ import pytest
 from coprod_widgets.choices import ChangeType, LadderStep, RoleGroup
 from coprod_widgets.problems import RecordInvalid
 from coprod_widgets.records import RECORD_TYPES, validate
-
 from tests.casefiles import fill, load_cases
 
 VALID = load_cases("valid_records.yaml")

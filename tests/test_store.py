@@ -38,8 +38,15 @@ def test_round_trip_survives_reopening(tmp_path, small_programme, store):
 def test_history_keeps_insert_update_and_delete(store, small_programme):
     site = small_programme["site"]
     idea = store.add(
-        "starting_idea", {"site_id": site, "idea": "A new app", "partner_id": small_programme["partner_staff"],
-                          "fate": "still_contested"}, who="Dev")
+        "starting_idea",
+        {
+            "site_id": site,
+            "idea": "A new app",
+            "partner_id": small_programme["partner_staff"],
+            "fate": "still_contested",
+        },
+        who="Dev",
+    )
     store.update("starting_idea", idea.id, {"fate": "set_aside"}, who="Rosa")
     store.delete("starting_idea", idea.id, who="Evaluator")
     lines = store.history("starting_idea", idea.id)
@@ -93,10 +100,26 @@ def test_a_partner_in_use_cannot_be_deleted(store, small_programme):
 
 def test_problem_framing_versions_count_up_per_site(store, small_programme):
     site, other = small_programme["site"], small_programme["other_site"]
-    second = store.add("problem_framing", {"site_id": site, "statement": "Revised", "date": "2015-05-01",
-                                           "partner_ids": [small_programme["partner_lived"]]}, who="x")
-    first_elsewhere = store.add("problem_framing", {"site_id": other, "statement": "Breathless", "date": "2015-05-01",
-                                                    "partner_ids": [small_programme["partner_other_site"]]}, who="x")
+    second = store.add(
+        "problem_framing",
+        {
+            "site_id": site,
+            "statement": "Revised",
+            "date": "2015-05-01",
+            "partner_ids": [small_programme["partner_lived"]],
+        },
+        who="x",
+    )
+    first_elsewhere = store.add(
+        "problem_framing",
+        {
+            "site_id": other,
+            "statement": "Breathless",
+            "date": "2015-05-01",
+            "partner_ids": [small_programme["partner_other_site"]],
+        },
+        who="x",
+    )
     assert (second.version, first_elsewhere.version) == (2, 1)
 
 
@@ -110,8 +133,15 @@ def test_a_site_scope_sees_and_changes_only_its_own_site(store, small_programme)
     with pytest.raises(RecordInvalid):
         north.delete("partner", other_partner)
     with pytest.raises(RecordInvalid):
-        north.add("partner", {"site_id": small_programme["other_site"], "display_name": "Sneaky",
-                              "role_group": "carer", "joined": "2015-03-01"})
+        north.add(
+            "partner",
+            {
+                "site_id": small_programme["other_site"],
+                "display_name": "Sneaky",
+                "role_group": "carer",
+                "joined": "2015-03-01",
+            },
+        )
     with pytest.raises(RecordInvalid):
         north.update("partner", small_programme["partner_lived"], {"site_id": small_programme["other_site"]})
     with pytest.raises(RecordInvalid):

@@ -1,0 +1,47 @@
+"""The README cannot fall behind: every command, workbook and setting is described there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from coprod_widgets import settings
+from coprod_widgets.cli import main as cli
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def command_paths(group: click.Group, prefix: str = "coprod") -> list[str]:
+    paths = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            paths.extend(command_paths(command, path))
+        else:
+            paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("path", command_paths(cli))
+def test_every_command_is_in_the_readme(path):
+    assert f"`{path}" in README, f"README.md does not describe `{path}`"
+
+
+@pytest.mark.parametrize(
+    "notebook", sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "workbooks").glob("*.ipynb"))
+)
+def test_every_workbook_is_in_the_readme(notebook):
+    assert notebook in README
+
+
+@pytest.mark.parametrize("variable", [settings.DB_URL_VARIABLE, settings.HOME_VARIABLE, "COPROD_CHROMIUM"])
+def test_every_setting_is_in_the_readme(variable):
+    assert variable in README
+
+
+def test_quick_start_is_the_two_commands():
+    quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    assert "make app" in quick_start and "make test" in quick_start and "make lab" in quick_start
