@@ -60,19 +60,22 @@ Add = Callable[[str, dict], Record]
 def build_demo(store: Store, who: str = "coprod demo") -> dict[str, str]:
     """Build the fictional demo programme; return {site name: access code}.
 
-    Each site is one transaction, so a failure leaves no half-built site behind.
+    The whole programme is one transaction: a failure leaves nothing half-built behind.
     The codes are random on every build: only their hashes are stored.
     """
-    programme = store.add(
-        "programme", {"name": DEMO_PROGRAMME_NAME, "description": DEMO_DESCRIPTION, "fictional": True}, who
-    )
     codes: dict[str, str] = {}
-    for spec in SITES:
-        with store.engine.begin() as conn:
+    with store.engine.begin() as conn:
+        programme = store.add(
+            "programme",
+            {"name": DEMO_PROGRAMME_NAME, "description": DEMO_DESCRIPTION, "fictional": True},
+            who,
+            conn=conn,
+        )
+        for spec in SITES:
             site = _build_site(lambda kind, data: store.add(kind, data, who, conn=conn), programme.id, spec)
-        code = access.new_code()
-        store.set_access_hash(site.id, access.hash_code(code), who)
-        codes[site.name] = code
+            code = access.new_code()
+            store.set_access_hash(site.id, access.hash_code(code), who, conn=conn)
+            codes[site.name] = code
     return codes
 
 

@@ -168,7 +168,7 @@ def run(
         echo(f"Serving {workbooks} at {base_url(port)} (only this computer can open it).")
         welcome = workbooks / "welcome.ipynb"
         if welcome.exists():
-            echo(f"Site app: {base_url(port)}voila/render/welcome.ipynb")
+            echo(f"Welcome page: {base_url(port)}voila/render/welcome.ipynb")
         echo("Press Ctrl-C to stop.")
         return _supervise(process, state, echo, stop_timeout)
     finally:

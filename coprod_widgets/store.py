@@ -310,14 +310,16 @@ class Store:
 
     # ---- access codes --------------------------------------------------------------------
 
-    def set_access_hash(self, site_id: int, code_hash: str, who: str) -> None:
+    def set_access_hash(self, site_id: int, code_hash: str, who: str, conn: Connection | None = None) -> None:
         """Store a site's access-code hash; history records that it changed, never the hash."""
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.set_access_hash(site_id, code_hash, who, conn=conn)
         table = TABLES["site"]
-        with self.engine.begin() as conn:
-            if self._get(conn, "site", site_id) is None:
-                raise _missing("site", site_id)
-            conn.execute(sql_update(table).where(table.c.id == site_id).values(access_code_hash=code_hash))
-            self._log(conn, who, "update", "site", site_id, site_id, None, {"access_code": "changed"})
+        if self._get(conn, "site", site_id) is None:
+            raise _missing("site", site_id)
+        conn.execute(sql_update(table).where(table.c.id == site_id).values(access_code_hash=code_hash))
+        self._log(conn, who, "update", "site", site_id, site_id, None, {"access_code": "changed"})
 
     def access_hashes(self) -> list[tuple[int, str]]:
         table = TABLES["site"]

@@ -1,0 +1,130 @@
+"""``coprod site``: add sites, list them, and issue access codes (shown once, stored as hashes)."""
+
+from __future__ import annotations
+
+import click
+
+from . import access
+from .cli_support import CoprodGroup, one_line, open_store, who_is_acting
+
+DEFAULT_PROGRAMME_NAME = "Programme"
+
+
+@click.group(cls=CoprodGroup)
+def site() -> None:
+    """Add sites, list them, and give a site team a new access code."""
+
+
+def _programme_for(store, wanted: str | None, who: str, conn):
+    """The programme a new site belongs to: the only one, the one named, or a new one if none exists."""
+    programmes = store.records("programme")
+    if not programmes:
+        return store.add("programme", {"name": wanted or DEFAULT_PROGRAMME_NAME}, who=who, conn=conn)
+    if wanted is None:
+        if len(programmes) == 1:
+            return programmes[0]
+        names = ", ".join(repr(p.name) for p in programmes)
+        raise click.ClickException(f"There are several programmes ({names}): say which with --programme NAME.")
+    match = next((p for p in programmes if p.name.casefold() == wanted.strip().casefold()), None)
+    if match is None:
+        names = ", ".join(repr(p.name) for p in programmes)
+        raise click.ClickException(f"There is no programme called {wanted!r}. The programmes are: {names}.")
+    return match
+
+
+def _print_new_code(name: str, code: str) -> None:
+    click.echo(f"Access code for {name}: {code}")
+    click.echo("Give it to the site team now: it will not be shown again.")
+    click.echo(f"If it is lost, make a new one with:  coprod site reset-code {_quoted(name)}")
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if any(ch.isspace() for ch in name) else name
+
+
+@site.command("add")
+@click.argument("name")
+@click.option("--issue", required=True, metavar="TEXT", help="The service issue the site is working on.")
+@click.option("--start", required=True, metavar="YYYY-MM-DD", help="The date the site's work started.")
+@click.option(
+    "--programme",
+    metavar="NAME",
+    default=None,
+    help="The programme the site belongs to. Needed only when the store holds more than one programme.",
+)
+@click.pass_context
+def site_add(ctx: click.Context, name: str, issue: str, start: str, programme: str | None) -> None:
+    """Add a site called NAME and print its access code (shown only once).
+
+    If the store has no programme yet, one is created (named after --programme, or "Programme").
+
+    \b
+    Example:
+      coprod site add "North Hertfordshire" --issue "Diabetes foot care" --start 2015-06-01
+    """
+    store = open_store(ctx)
+    who = who_is_acting()
+    code = access.new_code()
+    code_hash = access.hash_code(code)
+    with store.engine.begin() as conn:
+        chosen = _programme_for(store, programme, who, conn)
+        new_site = store.add(
+            "site",
+            {"programme_id": chosen.id, "name": name, "service_issue": issue, "start_date": start},
+            who=who,
+            conn=conn,
+        )
+        store.set_access_hash(new_site.id, code_hash, who=who, conn=conn)
+    click.echo(f"Added site {new_site.name!r} (number {new_site.id}) to programme {chosen.name!r}.")
+    _print_new_code(new_site.name, code)
+
+
+def _shorten(text: str, width: int) -> str:
+    text = one_line(text)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+@site.command("list")
+@click.pass_context
+def site_list(ctx: click.Context) -> None:
+    """List every site: number, name, service issue, start date, and whether it has an access code."""
+    store = open_store(ctx)
+    sites = store.sites()
+    if not sites:
+        click.echo('No sites yet. Add one with  coprod site add NAME --issue "..." --start YYYY-MM-DD')
+        return
+    with_code = {site_id for site_id, _hash in store.access_hashes()}
+    header = ("No.", "Site", "Service issue", "Started", "Access code")
+    rows = [
+        (
+            str(s.id),
+            s.name,
+            _shorten(s.service_issue, 50),
+            s.start_date.isoformat(),
+            "set" if s.id in with_code else "none",
+        )
+        for s in sites
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@site.command("reset-code")
+@click.argument("name")
+@click.pass_context
+def site_reset_code(ctx: click.Context, name: str) -> None:
+    """Give the site called NAME a new access code; the old code stops working at once.
+
+    Use it when a code is lost or may have been seen by someone who should not have it.
+    """
+    store = open_store(ctx)
+    found = next((s for s in store.sites() if s.name == name.strip()), None) or store.site_named(name)
+    if found is None:
+        names = ", ".join(repr(s.name) for s in store.sites())
+        known = f"The sites are: {names}." if names else "There are no sites yet."
+        raise click.ClickException(f"There is no site called {name!r}. {known}")
+    code = access.new_code()
+    store.set_access_hash(found.id, access.hash_code(code), who=who_is_acting())
+    click.echo(f"New access code set for site {found.name!r}; the old one no longer works.")
+    _print_new_code(found.name, code)

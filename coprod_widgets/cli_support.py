@@ -1,0 +1,117 @@
+"""Shared pieces of the command line: one-line errors, opening the store, naming who acts."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import click
+
+from . import settings
+from .problems import RecordInvalid
+
+DEBUG_VARIABLE = "COPROD_DEBUG"
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1] if "@" in url else url
+
+
+def _database_problem(exc: BaseException) -> str:
+    """The first line of a database error, without SQLAlchemy's links and SQL."""
+    reason = getattr(exc, "orig", None) or exc
+    first = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
+    return one_line(first)
+
+
+class CoprodGroup(click.Group):
+    """A click group that turns expected failures into one ``Error:`` line instead of a traceback."""
+
+    def main(self, *args, prog_name: str | None = None, **kwargs):
+        # Call it "coprod" in usage lines, however it was started (script or ``python -m``).
+        return super().main(*args, prog_name=prog_name or "coprod", **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except RecordInvalid as exc:
+            raise click.ClickException(one_line(str(exc))) from None
+        except SQLAlchemyError as exc:
+            raise click.ClickException(f"The database refused the request: {_database_problem(exc)}") from None
+        except OSError as exc:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            raise click.ClickException(one_line(f"{exc.strerror or exc}{where}")) from None
+        except Exception as exc:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            raise click.ClickException(
+                one_line(f"Something unexpected went wrong ({type(exc).__name__}: {exc}). "
+                          f"Run again with {DEBUG_VARIABLE}=1 to see the details.")
+            ) from None
+
+
+def who_is_acting() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = ""
+    return f"coprod command line ({user})" if user else "coprod command line"
+
+
+def open_store(ctx: click.Context):
+    """The store named by --db (tables created if missing); closed when the command ends."""
+    from .store import Store
+
+    url = ctx.obj["db"]
+    try:
+        store = Store.open(url)
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        raise click.ClickException(
+            f"Could not open the database {_safe_url(url)}: {_database_problem(exc)}. "
+            f"Check --db or {settings.DB_URL_VARIABLE}."
+        ) from None
+    ctx.call_on_close(store.close)
+    return store
+
+
+def sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser().resolve()
+
+
+def is_default_store(url: str) -> bool:
+    """True for the SQLite file in the project's ``data/`` folder (the store ``make app`` uses)."""
+    path = sqlite_path(url)
+    return path is not None and path == (settings.data_dir() / "coprod.db").resolve()
+
+
+def describe(url: str) -> str:
+    path = sqlite_path(url)
+    return f"SQLite file {path}" if path else _safe_url(url)
+
+
+# ---- the command group ------------------------------------------------------------------------
