@@ -84,7 +84,7 @@ def _message(model: type[BaseModel], error: dict) -> tuple[str, str]:
     kind = error["type"]
     given = error.get("input")
     ctx = error.get("ctx") or {}
-    if kind == "missing":
+    if kind == "missing" or (given is None and kind not in {"extra_forbidden"}):
         return field, f"{label} is required: please fill it in."
     if kind == "string_too_short":
         return field, f"{label} is empty: please type it in."

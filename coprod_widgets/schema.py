@@ -103,3 +103,13 @@ history = Table(
     Index("ix_history_record", "record_type", "record_id"),
     Index("ix_history_site", "site_id"),
 )
+
+# Access-code attempts, kept in the database so that reloading the page does not reset the slow-down.
+access_attempt = Table(
+    "access_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index("ix_access_attempt_at", "at"),
+)

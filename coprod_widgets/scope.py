@@ -72,3 +72,30 @@ class SiteScope:
 
     def history(self, kind: str | None = None, record_id: int | None = None) -> list[Change]:
         return self._store.history(kind, record_id, site_id=self.site_id)
+
+    def save_activity(
+        self, data: dict, attendance: dict[int, bool], activity_id: int | None = None, who: str | None = None
+    ) -> Record:
+        """An activity and who attended it (partner id -> contributed), saved together or not at all."""
+        who = who or self.who
+        store = self._store
+        with store.engine.begin() as conn:
+            values = {**data, "site_id": self.site_id}
+            if activity_id is None:
+                activity = store.add("activity", values, who, conn=conn)
+            else:
+                self._own("activity", activity_id)
+                activity = store.update("activity", activity_id, values, who, conn=conn)
+            existing = {row.partner_id: row for row in store.records("attendance", conn=conn, activity_id=activity.id)}
+            for partner_id, row in existing.items():
+                if partner_id not in attendance:
+                    store.delete("attendance", row.id, who, conn=conn)
+                elif row.contributed != attendance[partner_id]:
+                    store.update("attendance", row.id, {"contributed": attendance[partner_id]}, who, conn=conn)
+            for partner_id, contributed in attendance.items():
+                if partner_id not in existing:
+                    row = {"site_id": self.site_id, "activity_id": activity.id, "partner_id": partner_id,
+                           "contributed": contributed}
+                    store.add("attendance", row, who, conn=conn)
+        return activity
+

@@ -166,9 +166,9 @@ def run(
             preexec_fn=_die_with_parent,
         )
         echo(f"Serving {workbooks} at {base_url(port)} (only this computer can open it).")
-        welcome = workbooks / "welcome.ipynb"
-        if welcome.exists():
-            echo(f"Welcome page: {base_url(port)}voila/render/welcome.ipynb")
+        for page, notebook in (("Welcome page", "welcome.ipynb"), ("Site app", "site_app.ipynb")):
+            if (workbooks / notebook).exists():
+                echo(f"{page}: {base_url(port)}voila/render/{notebook}")
         echo("Press Ctrl-C to stop.")
         return _supervise(process, state, echo, stop_timeout)
     finally:

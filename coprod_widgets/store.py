@@ -158,16 +158,20 @@ class Store:
         with self.engine.connect() as conn:
             return self._get(conn, kind, record_id)
 
-    def records(self, kind: str, site_id: int | None = None, **equals: object) -> list[Record]:
+    def records(
+        self, kind: str, site_id: int | None = None, conn: Connection | None = None, **equals: object
+    ) -> list[Record]:
         """Records of one kind, oldest first; ``site_id`` limits them to one site."""
+        if conn is None:
+            with self.engine.connect() as conn:
+                return self.records(kind, site_id, conn=conn, **equals)
         table = TABLES[record_type(kind).kind]
         query = select(table).order_by(table.c.id)
         if site_id is not None:
             query = query.where(table.c.site_id == site_id)
         for column, value in equals.items():
             query = query.where(table.c[column] == value)
-        with self.engine.connect() as conn:
-            return [self._row_to_record(kind, row) for row in conn.execute(query)]
+        return [self._row_to_record(kind, row) for row in conn.execute(query)]
 
     def all_records(self, site_id: int | None = None) -> dict[str, list[Record]]:
         """Every site-level record type in one connection, for pages that show everything at once."""
@@ -255,36 +259,40 @@ class Store:
         with self.engine.begin() as conn:
             return [self.add(kind, data, who, conn=conn) for kind, data in items]
 
-    def update(self, kind: str, record_id: int, changes: dict, who: str) -> Record:
+    def update(self, kind: str, record_id: int, changes: dict, who: str, conn: Connection | None = None) -> Record:
         """Apply ``changes`` to one record after validating the result as a whole."""
-        with self.engine.begin() as conn:
-            old = self._get(conn, kind, record_id)
-            if old is None:
-                raise _missing(kind, record_id)
-            merged = {**old.model_dump(), **changes, "id": record_id}
-            if "site_id" in changes and changes["site_id"] != getattr(old, "site_id", None):
-                raise RecordInvalid([FieldProblem("site_id", "Site: a record cannot be moved to another site.")])
-            record = validate(kind, merged, _Lookup(self, conn))
-            table = TABLES[record.kind]
-            conn.execute(sql_update(table).where(table.c.id == record_id).values(**_column_values(record)))
-            self._log(conn, who, "update", record.kind, record_id, _site_of(record), _snapshot(old), _snapshot(record))
-            return record
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.update(kind, record_id, changes, who, conn=conn)
+        old = self._get(conn, kind, record_id)
+        if old is None:
+            raise _missing(kind, record_id)
+        merged = {**old.model_dump(), **changes, "id": record_id}
+        if "site_id" in changes and changes["site_id"] != getattr(old, "site_id", None):
+            raise RecordInvalid([FieldProblem("site_id", "Site: a record cannot be moved to another site.")])
+        record = validate(kind, merged, _Lookup(self, conn))
+        table = TABLES[record.kind]
+        conn.execute(sql_update(table).where(table.c.id == record_id).values(**_column_values(record)))
+        self._log(conn, who, "update", record.kind, record_id, _site_of(record), _snapshot(old), _snapshot(record))
+        return record
 
-    def delete(self, kind: str, record_id: int, who: str) -> None:
+    def delete(self, kind: str, record_id: int, who: str, conn: Connection | None = None) -> None:
         """Delete one record, refusing while other records still point at it."""
-        with self.engine.begin() as conn:
-            old = self._get(conn, kind, record_id)
-            if old is None:
-                raise _missing(kind, record_id)
-            users = self._referrers(conn, old)
-            if users:
-                listed = ", ".join(f"{count} {name}" for name, count in users.items())
-                advice = "mark the partner as left instead" if old.kind == "partner" else "delete or change those first"
-                message = f"This {old.noun.lower()} is still named in {listed}, so it cannot be deleted: {advice}."
-                raise RecordInvalid([FieldProblem("id", message)])
-            table = TABLES[old.kind]
-            conn.execute(sql_delete(table).where(table.c.id == record_id))
-            self._log(conn, who, "delete", old.kind, record_id, _site_of(old), _snapshot(old), None)
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.delete(kind, record_id, who, conn=conn)
+        old = self._get(conn, kind, record_id)
+        if old is None:
+            raise _missing(kind, record_id)
+        users = self._referrers(conn, old)
+        if users:
+            listed = ", ".join(f"{count} {name}" for name, count in users.items())
+            advice = "mark the partner as left instead" if old.kind == "partner" else "delete or change those first"
+            message = f"This {old.noun.lower()} is still named in {listed}, so it cannot be deleted: {advice}."
+            raise RecordInvalid([FieldProblem("id", message)])
+        table = TABLES[old.kind]
+        conn.execute(sql_delete(table).where(table.c.id == record_id))
+        self._log(conn, who, "delete", old.kind, record_id, _site_of(old), _snapshot(old), None)
 
     def _referrers(self, conn: Connection, target: Record) -> dict[str, int]:
         """How many records of each type point at ``target``."""

@@ -1,0 +1,147 @@
+"""One labelled input per record field, chosen from the field's type in the domain model.
+
+Labels come from the model's field titles and are tied to their inputs by ipywidgets
+(``<label for=...>``). Messages appear in a text label right under the input; nothing here
+puts user text into HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from enum import Enum, IntEnum
+
+import ipywidgets as widgets
+
+from ..problems import field_label
+from ..records import Record
+from ..schema import _plain_type
+
+LONG_TEXT = {
+    "statement",
+    "how_identified",
+    "reason",
+    "idea",
+    "description",
+    "what",
+    "options_considered",
+    "feedback",
+    "why_no_change",
+    "comment",
+    "access_adjustments",
+    "partners_got_back",
+    "connections",
+    "milestone",
+    "question",
+}
+SCORE_OPTIONS = [("Not answered", None), ("1 - not at all", 1), ("2", 2), ("3 - partly", 3), ("4", 4), ("5 - fully", 5)]
+WIDE = widgets.Layout(width="100%", max_width="46em")
+LABEL_STYLE = {"description_width": "initial"}
+
+#: (label, id) pairs for the reference fields, supplied by the workspace from the site's records.
+Choices = Callable[[str], list[tuple[str, int]]]
+
+
+class FieldInput:
+    """An input for one field: ``value`` in the model's terms, ``problem`` shown under it."""
+
+    def __init__(self, model: type[Record], name: str, choices: Choices):
+        self.name = name
+        self.label = field_label(model, name)
+        info = model.model_fields[name]
+        self.required = info.is_required()
+        self.python_type = _plain_type(info.annotation)
+        self.reference = model.references.get(name)
+        self._choices = choices
+        self.input = self._make_input(model, name)
+        self.message = widgets.Label(value="")
+        self.message.add_class("coprod-problem")
+        self.message.layout.display = "none"
+        self.widget = widgets.VBox([self.input, self.message])
+        self.widget.add_class("coprod-field")
+
+    # ---- building ----------------------------------------------------------------------------
+
+    def _make_input(self, model: type[Record], name: str) -> widgets.Widget:
+        label = self.label + ("" if self.required else " (optional)")
+        common = {"description": label, "style": LABEL_STYLE, "layout": WIDE}
+        kind = self.python_type
+        if self.reference and name.endswith("_ids"):
+            box = widgets.VBox([], layout=WIDE)
+            box.add_class("coprod-checkbox-group")
+            self._group_title = widgets.Label(value=label)
+            return widgets.VBox([self._group_title, box])
+        if self.reference:
+            return widgets.Dropdown(options=[], **common)
+        if name.startswith("lp") and name[2:].isdigit():
+            return widgets.Dropdown(options=SCORE_OPTIONS, value=None, **common)
+        if isinstance(kind, type) and issubclass(kind, IntEnum):
+            return widgets.Dropdown(options=[("Choose...", None), *kind.options()], value=None, **common)
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            default = model.model_fields[name].default
+            value = default.value if isinstance(default, Enum) else None
+            return widgets.Dropdown(options=[("Choose...", None), *kind.options()], value=value, **common)
+        if kind is bool:
+            if self.required:
+                return widgets.RadioButtons(options=[("Yes", True), ("No", False)], value=None, **common)
+            return widgets.Checkbox(value=False, indent=False, **common)
+        if kind is dt.date:
+            return widgets.DatePicker(**common)
+        if kind is int:
+            return widgets.BoundedIntText(value=1, min=1, max=20, **common)
+        if name in LONG_TEXT:
+            return widgets.Textarea(rows=3, **common)
+        return widgets.Text(**common)
+
+    def refresh_choices(self) -> None:
+        """Reload the partners (or other records) this field can point at."""
+        if not self.reference:
+            return
+        options = self._choices(self.reference)
+        if self.name.endswith("_ids"):
+            ticked = set(self.value)
+            boxes = [
+                widgets.Checkbox(value=ident in ticked, description=text, indent=False, style=LABEL_STYLE)
+                for text, ident in options
+            ]
+            for box, (_, ident) in zip(boxes, options, strict=True):
+                box.record_id = ident
+            self.input.children[1].children = boxes
+            return
+        current = self.input.value
+        first = ("Not named", None) if not self.required else ("Choose...", None)
+        self.input.options = [first, *options]
+        self.input.value = current if current in {ident for _, ident in options} else None
+
+    # ---- values --------------------------------------------------------------------------------
+
+    @property
+    def value(self):
+        if self.reference and self.name.endswith("_ids"):
+            return [box.record_id for box in self.input.children[1].children if box.value]
+        return self.input.value
+
+    @value.setter
+    def value(self, value) -> None:
+        if self.reference and self.name.endswith("_ids"):
+            wanted = set(value or [])
+            for box in self.input.children[1].children:
+                box.value = box.record_id in wanted
+            return
+        if isinstance(value, Enum):
+            value = value.value
+        if isinstance(self.input, (widgets.Text, widgets.Textarea)):
+            value = "" if value is None else str(value)
+        if isinstance(self.input, widgets.Checkbox):
+            value = bool(value)
+        if isinstance(self.input, widgets.BoundedIntText) and value is None:
+            value = 1
+        self.input.value = value
+
+    def clear(self, default=None) -> None:
+        self.value = default
+        self.show_problem("")
+
+    def show_problem(self, message: str) -> None:
+        self.message.value = f"Problem: {message}" if message else ""
+        self.message.layout.display = None if message else "none"

@@ -1,0 +1,78 @@
+"""The first page: a site access code, and nothing else until it is right.
+
+A wrong code gets the same message whatever was typed, so it reveals nothing about any site.
+Wrong codes are slowed down through :mod:`coprod_widgets.throttle`, which lives in the database,
+so reloading the page does not reset the wait.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from .. import access, throttle
+from ..scope import SiteScope
+from ..store import Store
+
+WRONG_CODE = (
+    "That code was not recognised. Check each word and the order, then try again. "
+    "If you have lost your code, ask your evaluation lead for a new one."
+)
+
+
+class AccessGate:
+    def __init__(self, store: Store, on_open: Callable[[SiteScope], None]):
+        self.store = store
+        self.on_open = on_open
+        self._last_code: str | None = None
+        self.intro = widgets.HTML(
+            value="<p>Type your site's access code: five short words, such as <em>acorn-bliss-crumb-jolly-quote</em>. "
+            "Spaces or hyphens between the words are both fine. Then choose Open my site.</p>"
+        )
+        self.code = widgets.Text(
+            description="Site access code",
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", max_width="40em"),
+        )
+        self.code.add_class("coprod-code")
+        self.button = widgets.Button(description="Open my site", button_style="primary")
+        self.message = widgets.Label(value="")
+        self.message.add_class("coprod-status")
+        self.code.observe(lambda change: self.attempt(), names="value")
+        self.button.on_click(lambda _button: self.attempt(force=True))
+        self.widget = widgets.VBox([self.intro, self.code, self.button, self.message])
+        self.widget.add_class("coprod-gate")
+
+    def attempt(self, force: bool = False) -> SiteScope | None:
+        """Check the typed code; open the site if it is right. Pressing Enter then the button counts once."""
+        code = access.normalise(self.code.value)
+        if not code:
+            if force:
+                self.message.value = "Please type your site's access code first."
+            return None
+        if code == self._last_code and not force:
+            return None
+        verdict = throttle.check(self.store)
+        if not verdict.allowed:
+            seconds = math.ceil(verdict.wait_seconds)
+            self.message.value = (
+                f"Too many wrong codes have been tried. Please wait {seconds} second{'s' if seconds != 1 else ''}, "
+                "then try again."
+            )
+            return None
+        if code == self._last_code:
+            self.message.value = WRONG_CODE
+            return None
+        self._last_code = code
+        site_id = access.site_for_code(self.store.access_hashes(), code)
+        throttle.record(self.store, succeeded=site_id is not None)
+        if site_id is None:
+            self.message.value = WRONG_CODE
+            return None
+        self.message.value = "Opening your site..."
+        scope = self.store.for_site(site_id)
+        self.on_open(scope)
+        return scope

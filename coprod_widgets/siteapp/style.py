@@ -1,0 +1,48 @@
+"""The site app's look: large text, wrapping labels, visible focus, status said in words too.
+
+Static CSS of our own (no user text), delivered as a ``<style>`` element in an HTML widget.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+CSS = """
+.coprod-app {
+  --jp-widgets-font-size: 18px;
+  --jp-ui-font-size1: 18px;
+  --jp-content-font-size1: 18px;
+  --jp-widgets-inline-height: 44px;
+  --jp-widgets-inline-label-width: auto;
+  font-size: 18px;
+  line-height: 1.5;
+  max-width: 60em;
+}
+.coprod-app h1 { font-size: 2em; margin: 0.4em 0; }
+.coprod-app h2 { font-size: 1.5em; margin: 0.8em 0 0.3em; }
+.coprod-app h3 { font-size: 1.25em; margin: 0.8em 0 0.3em; }
+.coprod-app h4 { font-size: 1.1em; margin: 0.6em 0 0.2em; }
+.coprod-app p, .coprod-app label, .coprod-app input, .coprod-app select, .coprod-app textarea,
+.coprod-app button, .coprod-app .widget-label { font-size: 18px; }
+.coprod-app .widget-label, .coprod-app .widget-label-basic, .coprod-app .widget-inline-hbox .widget-label {
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto; min-width: 0;
+}
+.coprod-app .widget-inline-hbox { flex-wrap: wrap; height: auto; }
+.coprod-app .widget-text, .coprod-app .widget-textarea, .coprod-app .widget-dropdown,
+.coprod-app .widget-datepicker { width: 100%; }
+.coprod-app .jupyter-button { width: auto; min-height: 44px; padding: 0 1em; margin: 0.3em 0.5em 0.3em 0; }
+.coprod-app :focus-visible, .coprod-app input:focus, .coprod-app select:focus, .coprod-app textarea:focus,
+.coprod-app button:focus { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+.coprod-app .coprod-problem { color: #8b0000; font-weight: bold; }
+.coprod-app .coprod-status { font-weight: bold; }
+.coprod-app .coprod-form { border: 1px solid #888; border-radius: 4px; padding: 0.5em 1em; margin: 0.5em 0; }
+.coprod-app .coprod-health { border: 2px solid #444; border-radius: 4px; padding: 0.3em 1em; margin: 0.5em 0; }
+.coprod-app .coprod-health-ok { border-left: 6px solid #1a7f37; padding-left: 0.6em; margin: 0.3em 0; }
+.coprod-app .coprod-health-check { border-left: 6px dashed #b35900; padding-left: 0.6em; margin: 0.3em 0; }
+.coprod-app .coprod-list .widget-hbox { align-items: center; flex-wrap: wrap; border-bottom: 1px solid #ccc; }
+.coprod-app .coprod-summary { flex: 1 1 20em; }
+"""
+
+
+def style_element() -> widgets.HTML:
+    return widgets.HTML(value=f"<style>{CSS}</style>")

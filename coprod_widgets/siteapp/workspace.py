@@ -1,0 +1,183 @@
+"""A site's workspace: its name, the health panel, and one section per learning point.
+
+Everything shown comes from one ``all_records()`` read of the site's own records, repeated after
+each save; sections are built the first time they are opened, so the workspace appears quickly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+import ipywidgets as widgets
+
+from ..choices import RoleGroup
+from ..health import HealthLine, site_health
+from ..records import Record
+from ..scope import SiteScope
+from .form import ActivityForm, RecordForm, heading
+from .sections import LIST_DATE, SECTIONS, SUMMARIES, SectionSpec
+
+PAGE = 10
+
+
+class RecordList:
+    """Saved records of one kind, newest first, each with an Edit button; ten at a time."""
+
+    def __init__(self, kind: str, noun: str, on_edit):
+        self.kind, self.noun, self.on_edit = kind, noun, on_edit
+        self.shown = PAGE
+        self._key: tuple | None = None
+        self.items = widgets.VBox([])
+        self.more = widgets.Button(description="Show more")
+        self.more.on_click(self._show_more)
+        self.widget = widgets.VBox([heading(f"Saved: {noun}s", 5), self.items, self.more])
+        self.widget.add_class("coprod-list")
+
+    def show(self, records: list[Record], names: dict[int, str]) -> None:
+        key = (tuple(records), tuple(sorted(names.items())), self.shown)
+        if key == self._key:
+            return
+        self._key = key
+        date_field = LIST_DATE[self.kind]
+        newest = sorted(records, key=lambda r: (getattr(r, date_field) or dt.date.min, r.id), reverse=True)
+        rows = []
+        for record in newest[: self.shown]:
+            text = widgets.Label(value=SUMMARIES[self.kind](record, names))
+            text.add_class("coprod-summary")
+            button = widgets.Button(description=f"Edit {self.noun} {record.id}")
+            button.on_click(lambda _b, r=record: self.on_edit(r))
+            rows.append(widgets.HBox([text, button]))
+        if not rows:
+            rows = [widgets.Label(value=f"No {self.noun}s recorded yet.")]
+        self.items.children = rows
+        self.more.layout.display = None if len(newest) > self.shown else "none"
+        self._records, self._names = records, names
+
+    def _show_more(self, _button) -> None:
+        self.shown += PAGE
+        self.show(self._records, self._names)
+
+
+class HealthPanel:
+    """Always on screen; each line says its status in words as well as by its border."""
+
+    def __init__(self):
+        self.lines = widgets.VBox([])
+        self.widget = widgets.VBox([heading("Site health", 3), self.lines])
+        self.widget.add_class("coprod-health")
+
+    def show(self, lines: list[HealthLine]) -> None:
+        rows = []
+        for line in lines:
+            status = widgets.Label(value=f"{line.learning_point} - {line.status}: {line.what_it_means}")
+            parts = [status]
+            if line.what_to_do:
+                parts.append(widgets.Label(value=f"What you could do: {line.what_to_do}"))
+            row = widgets.VBox(parts)
+            row.add_class("coprod-health-ok" if line.ok else "coprod-health-check")
+            rows.append(row)
+        self.lines.children = rows
+
+
+class Workspace:
+    def __init__(self, scope: SiteScope, today: dt.date | None = None):
+        self.scope = scope
+        self.today = today
+        self.records: dict[str, list[Record]] = {}
+        self.forms: dict[str, RecordForm] = {}
+        self.lists: dict[str, RecordList] = {}
+        self.sections: dict[str, widgets.Widget] = {}
+        site = scope.site
+        self.header = widgets.HTML(
+            value=f"<h2>{escape(site.name)}</h2><p>Service issue: {escape(site.service_issue)}. "
+            f"Started {escape(site.start_date.isoformat())}.</p>"
+        )
+        self.health = HealthPanel()
+        self.chooser = widgets.Dropdown(
+            description="Go to section",
+            options=[(spec.title, spec.key) for spec in SECTIONS],
+            value=SECTIONS[0].key,
+            style={"description_width": "initial"},
+        )
+        self.chooser.observe(lambda change: self.open_section(change["new"]), names="value")
+        self.body = widgets.VBox([])
+        self.widget = widgets.VBox([self.header, self.health.widget, self.chooser, self.body])
+        self.widget.add_class("coprod-workspace")
+        self.refresh()
+        self.open_section(SECTIONS[0].key)
+
+    # ---- building --------------------------------------------------------------------------------
+
+    def _build_section(self, spec: SectionSpec) -> widgets.Widget:
+        parts: list[widgets.Widget] = [heading(spec.title, 3), widgets.Label(value=spec.reason)]
+        for form_spec in spec.forms:
+            if form_spec.kind == "activity":
+                form = ActivityForm(self.scope, self.choices, self._saved, form_spec.fields)
+            else:
+                form = RecordForm(
+                    form_spec.kind, form_spec.fields, self.scope, self.choices, self._saved, add_title=form_spec.title
+                )
+            form.refresh_choices()
+            self.forms[form_spec.kind] = form
+            parts.append(form.widget)
+        if "self_assessment" in self.forms:
+            self._follow_partner_role(self.forms["self_assessment"])
+        for kind in spec.listed:
+            listing = RecordList(kind, self.forms[kind].noun, self.forms[kind].edit)
+            self.lists[kind] = listing
+            listing.show(self.records[kind], self.partner_names())
+            parts.append(listing.widget)
+        box = widgets.VBox(parts)
+        box.add_class("coprod-section")
+        return box
+
+    def _follow_partner_role(self, form: RecordForm) -> None:
+        """Choosing the partner answering a self-assessment fills in their role group."""
+
+        def follow(change):
+            partner = next((p for p in self.records["partner"] if p.id == change["new"]), None)
+            if partner is not None:
+                form.inputs["respondent_role"].value = RoleGroup(partner.role_group).value
+
+        form.inputs["partner_id"].input.observe(follow, names="value")
+
+    def open_section(self, key: str) -> None:
+        if key not in self.sections:
+            spec = next(spec for spec in SECTIONS if spec.key == key)
+            self.sections[key] = self._build_section(spec)
+        self.body.children = [self.sections[key]]
+
+    # ---- data ----------------------------------------------------------------------------------
+
+    def partner_names(self) -> dict[int, str]:
+        return {p.id: p.display_name for p in self.records.get("partner", [])}
+
+    def choices(self, kind: str) -> list[tuple[str, int]]:
+        """Options for reference fields, from records already loaded (no extra database reads)."""
+        if kind == "partner":
+            return [
+                (f"{p.display_name} ({RoleGroup(p.role_group).label}){' - has left' if p.left else ''}", p.id)
+                for p in sorted(self.records["partner"], key=lambda p: p.display_name.casefold())
+            ]
+        if kind == "non_negotiable":
+            return [(f"{n.date_declared}: {n.statement[:70]}", n.id) for n in self.records["non_negotiable"]]
+        if kind == "activity":
+            return [(f"{a.date}: {a.title}", a.id) for a in self.records["activity"]]
+        return []
+
+    def refresh(self) -> None:
+        """Re-read the site's records once, then update what depends on them."""
+        previous_partners = self.records.get("partner")
+        previous_nonneg = self.records.get("non_negotiable")
+        self.records = self.scope.all_records()
+        if (previous_partners, previous_nonneg) != (self.records["partner"], self.records["non_negotiable"]):
+            for form in self.forms.values():
+                form.refresh_choices()
+        names = self.partner_names()
+        for kind, listing in self.lists.items():
+            listing.show(self.records[kind], names)
+        self.health.show(site_health(self.scope.site, self.records, self.today))
+
+    def _saved(self, _record: Record) -> None:
+        self.refresh()
