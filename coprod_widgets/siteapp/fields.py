@@ -35,8 +35,12 @@ LONG_TEXT = {
     "question",
 }
 SCORE_OPTIONS = [("Not answered", None), ("1 - not at all", 1), ("2", 2), ("3 - partly", 3), ("4", 4), ("5 - fully", 5)]
-WIDE = widgets.Layout(width="100%", max_width="46em")
 LABEL_STYLE = {"description_width": "initial"}
+
+def wide() -> widgets.Layout:
+    """A fresh layout per input: a shared Layout would be closed with the first page's widgets."""
+    return widgets.Layout(width="100%", max_width="46em")
+
 
 #: (label, id) pairs for the reference fields, supplied by the workspace from the site's records.
 Choices = Callable[[str], list[tuple[str, int]]]
@@ -64,10 +68,10 @@ class FieldInput:
 
     def _make_input(self, model: type[Record], name: str) -> widgets.Widget:
         label = self.label + ("" if self.required else " (optional)")
-        common = {"description": label, "style": LABEL_STYLE, "layout": WIDE}
+        common = {"description": label, "style": LABEL_STYLE, "layout": wide()}
         kind = self.python_type
         if self.reference and name.endswith("_ids"):
-            box = widgets.VBox([], layout=WIDE)
+            box = widgets.VBox([], layout=wide())
             box.add_class("coprod-checkbox-group")
             self._group_title = widgets.Label(value=label)
             return widgets.VBox([self._group_title, box])

@@ -93,8 +93,8 @@ class RecordForm:
     def reset(self) -> None:
         self.editing = None
         for name, field in self.inputs.items():
-            default = self.model.model_fields[name].default
-            field.clear(None if callable(default) or default is ... else default)
+            info = self.model.model_fields[name]
+            field.clear(None if info.is_required() else info.get_default(call_default_factory=True))
         self.title.value = f"<h4>{escape(self.add_title)}</h4>"
         self.save_button.description = f"Save {self.noun}"
         self.cancel_button.layout.display = "none"
