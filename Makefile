@@ -32,13 +32,14 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test
 	@chromium_path=$$(tools/ensure-chromium $(BIN)/python) && echo "Browser tests use $$chromium_path" && \
+	pg_bin=$$(tools/ensure-postgres) && echo "PostgreSQL tests use $$pg_bin" && \
 	$(BIN)/ruff check . && \
-	COPROD_CHROMIUM=$$chromium_path $(BIN)/python -m pytest
+	COPROD_CHROMIUM=$$chromium_path COPROD_PG_BIN=$$pg_bin $(BIN)/python -m pytest
 
-# Everything except the tests that start servers or browsers.
+# Everything except the tests that start servers, browsers or PostgreSQL.
 test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "not server and not browser"
+	$(BIN)/python -m pytest -m "not server and not browser and not postgres"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -153,12 +153,12 @@ def leadership_check(records: dict[str, list[Record]]) -> HealthLine:
     groups = {RoleGroup(p.role_group) for p in leaders}
     if groups <= STAFF_GROUPS or len(groups) == 1:
         names = ", ".join(sorted(g.label.lower() for g in groups))
-        return HealthLine(
-            "LP4",
-            False,
-            f"Every activity has been facilitated by the same sector ({names}).",
-            "Invite partners with lived experience or from the voluntary sector to lead or co-lead.",
+        advice = (
+            "Invite partners with lived experience or from the voluntary sector to lead or co-lead."
+            if groups <= STAFF_GROUPS
+            else "Share facilitation with partners from other groups too, so leadership can come from anywhere."
         )
+        return HealthLine("LP4", False, f"Every activity has been facilitated by the same sector ({names}).", advice)
     return HealthLine("LP4", True, "Facilitation is shared across partner groups.")
 
 

@@ -104,13 +104,18 @@ def _message(model: type[BaseModel], error: dict) -> tuple[str, str]:
     if kind.startswith("int_") or kind == "int_from_float":
         return field, f"{label} must be a whole number, like 3; you entered {given!r}."
     if kind.startswith("date") or kind.startswith("datetime"):
-        return field, f"{label} must be a date written as YYYY-MM-DD, like 2015-03-31; you entered {given!r}."
+        return field, (
+            f"{label} must be a real date, written as day/month/year like 31/03/2015 (or 2015-03-31); "
+            f"you entered {given!r}."
+        )
     if kind.startswith("bool"):
         return field, f"{label} must be yes or no; you entered {given!r}."
     if kind.startswith("list") or kind.startswith("iterable"):
         return field, f"{label} must be a list; choose the entries from the list offered."
     if kind == "extra_forbidden":
         return field, f"'{field}' is not something a {getattr(model, 'noun', 'record').lower()} records: remove it."
+    if kind == "string_pattern_mismatch":
+        return field, f"{label} contains a hidden control character (often from copying and pasting): retype it."
     if kind.startswith("string"):
         return field, f"{label} must be text; you entered {given!r}."
     return field, f"{label}: {error.get('msg', 'this value was not accepted')}."

@@ -9,10 +9,11 @@ its non-negotiable) ask a :class:`Lookup`, which the store answers inside its tr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Annotated, ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from .choices import (
     AcceptanceResponse,
@@ -25,10 +26,33 @@ from .choices import (
 )
 from .problems import FieldProblem, RecordInvalid, field_label, translate
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+# No control characters (a NUL cannot be stored in PostgreSQL); tabs and line breaks are fine.
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=PRINTABLE)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000, pattern=PRINTABLE)]
 Score = Annotated[int, Field(ge=1, le=5)]
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def _day_first(value):
+    """Accept dates as people in the UK write them (31/03/2015) as well as 2015-03-31."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        match = _DAY_FIRST.match(value)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return value
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_day_first)]
+OptionalDay = Annotated[dt.date | None, BeforeValidator(_day_first)]
 
 
 class Lookup(Protocol):
@@ -118,7 +142,7 @@ class Site(Record):
     programme_id: int = Field(title="Programme")
     name: Name = Field(title="Site name")
     service_issue: Text = Field(title="Service issue")
-    start_date: dt.date = Field(title="Start date")
+    start_date: Day = Field(title="Start date")
 
     def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
         if lookup.get("programme", self.programme_id) is None:
@@ -132,6 +156,12 @@ class SiteRecord(Record):
 
     site_id: int = Field(title="Site")
 
+    def problems(self, lookup: Lookup | None = None) -> Iterator[FieldProblem]:
+        if lookup is not None and lookup.get("site", self.site_id) is None:
+            yield FieldProblem("site_id", f"Site: there is no site number {self.site_id}. Choose an existing site.")
+            return
+        yield from super().problems(lookup)
+
 
 class Partner(SiteRecord):
     kind: ClassVar[str] = "partner"
@@ -142,8 +172,8 @@ class Partner(SiteRecord):
     role_group: RoleGroup = Field(title="Role group")
     organisation: Note = Field(default="", title="Organisation")
     connections: Note = Field(default="", title="Connections to the wider community")
-    joined: dt.date = Field(title="Date joined")
-    left: dt.date | None = Field(default=None, title="Date left")
+    joined: Day = Field(title="Date joined")
+    left: OptionalDay = Field(default=None, title="Date left")
 
     def own_rules(self) -> Iterator[FieldProblem]:
         if self.left is not None and self.left < self.joined:
@@ -159,7 +189,7 @@ class Activity(SiteRecord):
     references: ClassVar[dict[str, str]] = {"facilitator_ids": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date",)
 
-    date: dt.date = Field(title="Date")
+    date: Day = Field(title="Date")
     title: Name = Field(title="What happened")
     stage: Stage = Field(title="Stage")
     ladder_step: LadderStep = Field(title="Ladder of Co-production step")
@@ -206,11 +236,11 @@ class ProblemFraming(SiteRecord):
     references: ClassVar[dict[str, str]] = {"partner_ids": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date",)
 
-    version: int | None = Field(default=None, ge=1, title="Version")
+    version: int | None = Field(default=None, ge=1, le=10_000, title="Version")
     statement: Text = Field(title="Problem statement")
     how_identified: Note = Field(default="", title="How the problem was identified")
     partner_ids: list[int] = Field(default_factory=list, title="Partners who took part")
-    date: dt.date = Field(title="Date")
+    date: Day = Field(title="Date")
 
     def own_rules(self) -> Iterator[FieldProblem]:
         if not self.partner_ids:
@@ -243,7 +273,7 @@ class NonNegotiable(SiteRecord):
     statement: Text = Field(title="Non-negotiable")
     reason: Note = Field(default="", title="Why it cannot change")
     declared_by_id: int = Field(title="Declared by")
-    date_declared: dt.date = Field(title="Date declared")
+    date_declared: Day = Field(title="Date declared")
 
 
 class Acceptance(SiteRecord):
@@ -252,10 +282,10 @@ class Acceptance(SiteRecord):
     references: ClassVar[dict[str, str]] = {"non_negotiable_id": "non_negotiable", "partner_id": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date",)
 
-    non_negotiable_id: int = Field(title="Non-negotiable")
+    non_negotiable_id: int = Field(title="Which non-negotiable")
     partner_id: int = Field(title="Partner")
     response: AcceptanceResponse = Field(title="Response")
-    date: dt.date = Field(title="Date of response")
+    date: Day = Field(title="Date of response")
 
     def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
         declared = lookup.get("non_negotiable", self.non_negotiable_id)
@@ -290,7 +320,7 @@ class StartingIdea(SiteRecord):
     idea: Text = Field(title="Idea the partner arrived with")
     partner_id: int = Field(title="Whose idea")
     fate: IdeaFate = Field(title="What became of it")
-    date: dt.date | None = Field(default=None, title="Date noted")
+    date: OptionalDay = Field(default=None, title="Date noted")
 
 
 class Expectation(SiteRecord):
@@ -298,7 +328,7 @@ class Expectation(SiteRecord):
     noun: ClassVar[str] = "Expectation"
 
     milestone: Text = Field(title="Milestone")
-    expected_date: dt.date = Field(title="Expected by")
+    expected_date: Day = Field(title="Expected by")
     change_kind: ChangeType = Field(title="Kind of change expected")
 
 
@@ -311,7 +341,7 @@ class EvidencePlanItem(SiteRecord):
     indicator: Text = Field(title="Indicator")
     data_source: Text = Field(title="Data source")
     collected_by: Name = Field(title="Who collects it")
-    date_agreed: dt.date = Field(title="Date agreed")
+    date_agreed: Day = Field(title="Date agreed")
 
 
 class Outcome(SiteRecord):
@@ -324,7 +354,7 @@ class Outcome(SiteRecord):
     who_changed: Name = Field(title="Who changed")
     intended: bool = Field(title="Intended")
     direction: Direction = Field(default=Direction.POSITIVE, title="Positive or negative")
-    date_observed: dt.date = Field(title="Date observed")
+    date_observed: Day = Field(title="Date observed")
     evidence_source: Note = Field(default="", title="Evidence source")
     substantiated: bool = Field(default=False, title="Substantiated")
 
@@ -341,11 +371,11 @@ class Decision(SiteRecord):
     noun: ClassVar[str] = "Decision"
     past_dates: ClassVar[tuple[str, ...]] = ("date", "feedback_date")
 
-    date: dt.date = Field(title="Date decided")
+    date: Day = Field(title="Date decided")
     what: Text = Field(title="What was decided")
     options_considered: Note = Field(default="", title="Options considered")
     feedback: Note = Field(default="", title="Feedback given to partners")
-    feedback_date: dt.date | None = Field(default=None, title="Date feedback given")
+    feedback_date: OptionalDay = Field(default=None, title="Date feedback given")
     why_no_change: Note = Field(default="", title="Why change was not possible")
 
     def own_rules(self) -> Iterator[FieldProblem]:
@@ -371,7 +401,7 @@ class SelfAssessment(SiteRecord):
     partner_id: int | None = Field(default=None, title="Partner")
     respondent_role: RoleGroup = Field(title="Respondent's role group")
     wave: int = Field(ge=1, le=20, title="Survey wave")
-    date: dt.date = Field(title="Date answered")
+    date: Day = Field(title="Date answered")
     ladder_step: LadderStep = Field(title="Ladder of Co-production step")
     lp1: Score | None = Field(default=None, title="Score: problem identified together")
     lp2: Score | None = Field(default=None, title="Score: everyone actively involved")

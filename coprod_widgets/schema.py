@@ -33,6 +33,8 @@ metadata = MetaData()
 
 def _plain_type(annotation):
     """Strip ``X | None`` and ``Annotated[...]`` down to the underlying Python type."""
+    if hasattr(annotation, "__metadata__"):
+        return _plain_type(annotation.__origin__)
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         (inner,) = [arg for arg in get_args(annotation) if arg is not type(None)]
@@ -83,6 +85,8 @@ def _table_for(cls: type[Record]) -> Table:
     table = Table(cls.kind, metadata, *columns)
     if "site_id" in cls.model_fields:
         Index(f"ix_{cls.kind}_site", table.c.site_id)
+    if cls.kind == "problem_framing":
+        Index("ux_problem_framing_version", table.c.site_id, table.c.version, unique=True)
     return table
 
 
@@ -93,7 +97,7 @@ history = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("who", String(200), nullable=False),
+    Column("who", Text, nullable=False),  # not String(200): PostgreSQL would refuse a longer name, SQLite keeps it
     Column("action", String(10), nullable=False),
     Column("record_type", String(40), nullable=False),
     Column("record_id", Integer, nullable=False),

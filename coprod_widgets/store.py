@@ -38,6 +38,13 @@ if TYPE_CHECKING:
     from .scope import SiteScope
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: What an Integer column holds on PostgreSQL (SQLite's hold 64 bits). A whole number outside it can name no
+#: stored record, and sent in a query it makes PostgreSQL fail ("integer out of range") instead of finding nothing.
+INTEGER_RANGE = range(-(2**31), 2**31)
+
+
+def _out_of_range(value: object) -> bool:
+    return isinstance(value, int) and value not in INTEGER_RANGE
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,8 @@ class _Lookup:
         return self.store._get(self.conn, kind, record_id)
 
     def exists(self, kind: str, exclude_id: int | None = None, **equals: object) -> bool:
+        if any(_out_of_range(value) for value in equals.values()):
+            return False
         table = TABLES[kind]
         query = select(func.count()).select_from(table)
         for column, value in equals.items():
@@ -151,6 +160,8 @@ class Store:
 
     def _get(self, conn: Connection, kind: str, record_id: int) -> Record | None:
         table = TABLES[record_type(kind).kind]
+        if _out_of_range(record_id):
+            return None
         row = conn.execute(select(table).where(table.c.id == record_id)).first()
         return None if row is None else self._row_to_record(kind, row)
 

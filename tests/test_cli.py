@@ -247,7 +247,7 @@ def test_export_writes_one_csv_per_record_type(home, db, tmp_path):
 
 BAD_INPUTS = [
     # (id, setup commands, the command, words expected in the message)
-    ("bad date", [], ["site", "add", "North", "--issue", "x", "--start", "2015-13-45"], "YYYY-MM-DD"),
+    ("bad date", [], ["site", "add", "North", "--issue", "x", "--start", "2015-13-45"], "31/03/2015"),
     ("date not a date", [], ["site", "add", "North", "--issue", "x", "--start", "next week"], "Start date"),
     ("empty name", [], ["site", "add", "  ", "--issue", "x", "--start", "2015-01-01"], "Site name"),
     ("empty issue", [], ["site", "add", "North", "--issue", "", "--start", "2015-01-01"], "Service issue"),

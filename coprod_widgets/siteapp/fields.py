@@ -90,12 +90,17 @@ class FieldInput:
                 return widgets.RadioButtons(options=[("Yes", True), ("No", False)], value=None, **common)
             return widgets.Checkbox(value=False, indent=False, **common)
         if kind is dt.date:
-            return widgets.DatePicker(**common)
+            # A text box, not a date picker: ipywidgets' DatePicker resets Chromium's date segments
+            # while a keyboard user is still typing the year.
+            common["description"] = f"{self.label} (day/month/year){'' if self.required else ' (optional)'}"
+            return widgets.Text(placeholder="31/03/2015", continuous_update=False, **common)
         if kind is int:
             return widgets.BoundedIntText(value=1, min=1, max=20, **common)
+        # Text is sent to the kernel when the field loses focus, in one message: sent per keystroke,
+        # the last characters could arrive after a quick Tab-and-Save and be missed.
         if name in LONG_TEXT:
-            return widgets.Textarea(rows=3, **common)
-        return widgets.Text(**common)
+            return widgets.Textarea(rows=3, continuous_update=False, **common)
+        return widgets.Text(continuous_update=False, **common)
 
     def refresh_choices(self) -> None:
         """Reload the partners (or other records) this field can point at."""
@@ -123,7 +128,10 @@ class FieldInput:
     def value(self):
         if self.reference and self.name.endswith("_ids"):
             return [box.record_id for box in self.input.children[1].children if box.value]
-        return self.input.value
+        value = self.input.value
+        if self.python_type is dt.date:
+            return value.strip() or None
+        return value
 
     @value.setter
     def value(self, value) -> None:
@@ -134,6 +142,8 @@ class FieldInput:
             return
         if isinstance(value, Enum):
             value = value.value
+        if isinstance(value, dt.date):
+            value = value.strftime("%d/%m/%Y")
         if isinstance(self.input, (widgets.Text, widgets.Textarea)):
             value = "" if value is None else str(value)
         if isinstance(self.input, widgets.Checkbox):

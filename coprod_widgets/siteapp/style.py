@@ -28,6 +28,10 @@ CSS = """
   white-space: normal; overflow: visible; text-overflow: clip; height: auto; min-width: 0;
 }
 .coprod-app .widget-inline-hbox { flex-wrap: wrap; height: auto; }
+.coprod-app select, .coprod-app input[type="text"], .coprod-app input[type="date"], .coprod-app input[type="number"] {
+  height: 44px; min-height: 44px;
+}
+.coprod-app input[type="checkbox"], .coprod-app input[type="radio"] { width: 22px; height: 22px; }
 .coprod-app .widget-text, .coprod-app .widget-textarea, .coprod-app .widget-dropdown,
 .coprod-app .widget-datepicker { width: 100%; }
 .coprod-app .jupyter-button { width: auto; min-height: 44px; padding: 0 1em; margin: 0.3em 0.5em 0.3em 0; }

@@ -1,0 +1,288 @@
+"""The site app in a real Chromium against a real ``coprod serve``: the flows site teams depend on.
+
+One server and one browser for the module; the network is blocked apart from the test server.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect, sync_playwright
+
+from coprod_widgets import access
+from coprod_widgets.siteapp.sections import SECTIONS
+from coprod_widgets.store import Store
+from tests.browser import block_the_network, launch
+from tests.servers import running_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
+CODE = "acorn bliss crumb jolly quote"
+SITE_NAME = "Riverside <i>Team</i>"
+SCRIPT_NAME = '<script>window.__xss = "script"</script>'
+IMG_NAME = '<img src=x onerror="window.__xss = \'img\'">'
+FORMULA = '=HYPERLINK("http://example.invalid","click me")'
+WAIT = 60_000
+
+
+@pytest.fixture(scope="module")
+def site_store(tmp_path_factory) -> tuple[str, dict]:
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'site.db'}"
+    store = Store.open(url)
+    who = "browser test"
+    programme = store.add("programme", {"name": "Browser programme"}, who)
+    site = store.add("site", {"programme_id": programme.id, "name": SITE_NAME, "service_issue": "Foot care",
+                              "start_date": "2015-01-05"}, who)
+    other = store.add("site", {"programme_id": programme.id, "name": "Hillview", "service_issue": "Breathing",
+                               "start_date": "2015-01-05"}, who)
+    store.set_access_hash(site.id, access.hash_code(CODE), who)
+    store.set_access_hash(other.id, access.hash_code("amber clamp dwarf lunar ozone"), who)
+    store.add("partner", {"site_id": site.id, "display_name": "Dev", "role_group": "clinician",
+                          "joined": "2015-01-05"}, who)
+    store.add("partner", {"site_id": other.id, "display_name": "Secret Sam", "role_group": "manager",
+                          "joined": "2015-01-05"}, who)
+    store.close()
+    return url, {"site": site.id, "other": other.id}
+
+
+@pytest.fixture(scope="module")
+def server(site_store, tmp_path_factory) -> str:
+    home = tmp_path_factory.mktemp("home")
+    (home / "workbooks").mkdir()
+    shutil.copy(WORKBOOKS / "site_app.ipynb", home / "workbooks" / "site_app.ipynb")
+    with running_server(site_store[0], home=home) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    block_the_network(context, server)
+    opened = context.new_page()
+    opened.dialogs = []
+    opened.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+    yield opened
+    context.close()
+
+
+def open_app(page, server):
+    page.goto(f"{server}voila/render/site_app.ipynb")
+    code = page.get_by_label("Site access code")
+    expect(code).to_be_visible(timeout=WAIT)
+    return code
+
+
+def sign_in(page, server):
+    code = open_app(page, server)
+    code.fill(CODE)
+    code.press("Enter")
+    expect(page.get_by_role("heading", name=SITE_NAME)).to_be_visible(timeout=WAIT)
+
+
+def go_to(page, title: str) -> None:
+    page.get_by_label("Go to section").select_option(label=title)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=WAIT)
+
+
+def save(page, button: str) -> None:
+    """Click a form's save button and wait for that form to report a new save (not an old one)."""
+    form = page.locator(".coprod-form", has=page.get_by_role("button", name=button))
+    status = form.locator(".coprod-status")
+    before = status.inner_text()
+    page.get_by_role("button", name=button).click()
+    expect(status).not_to_have_text(before, timeout=WAIT)
+    expect(status).to_contain_text("Saved:", timeout=WAIT)
+
+
+def add_partner(page, name: str, role: str, joined: str) -> None:
+    page.get_by_label("Name or pseudonym").fill(name)
+    page.get_by_label("Role group").select_option(label=role)
+    page.get_by_label("Date joined").fill(joined)
+    page.get_by_role("button", name="Save partner").click()
+    expect(page.get_by_text(f"{name} ({role}); joined {joined}", exact=True)).to_be_visible(timeout=WAIT)
+
+
+def health(page, point: str):
+    return page.locator(".coprod-health .widget-label", has_text=f"{point} - ").first
+
+
+def test_site_team_records_their_work_and_finds_it_again(page, server, site_store):
+    url, ids = site_store
+    code = open_app(page, server)
+    code.fill("wrong words entirely here")
+    code.press("Enter")
+    expect(page.get_by_text("That code was not recognised", exact=False)).to_be_visible(timeout=WAIT)
+    body = page.locator("body").inner_text()
+    assert "Riverside" not in body and "Hillview" not in body and "Site health" not in body
+
+    code.fill(CODE)
+    page.get_by_role("button", name="Open my site").click()
+    expect(page.get_by_role("heading", name=SITE_NAME)).to_be_visible(timeout=WAIT)
+    expect(health(page, "LP1")).to_contain_text("Worth a look")
+
+    add_partner(page, "Rosa", "Person with lived experience", "2015-02-01")
+    add_partner(page, SCRIPT_NAME, "Carer", "2015-02-01")
+    add_partner(page, IMG_NAME, "Carer", "2015-02-01")
+    assert "Secret Sam" not in page.locator("body").inner_text()
+
+    go_to(page, "The problem")
+    page.get_by_label("Problem statement").fill("Foot checks are booked without asking people")
+    page.get_by_label("Dev (Clinician)", exact=True).check()
+    page.get_by_label("Date (day/month/year)", exact=True).fill("2015-01-20")
+    save(page, "Save problem framing")
+    expect(health(page, "LP1")).to_contain_text("without anyone with lived experience")
+    page.get_by_label("Problem statement").fill("People wait months and travel far for a foot check")
+    page.get_by_label("Rosa (Person with lived experience)", exact=True).check()
+    page.get_by_label("Date (day/month/year)", exact=True).fill("2015-03-01")
+    save(page, "Save problem framing")
+    expect(health(page, "LP1")).to_contain_text("Looks fine")
+    expect(page.get_by_text("Version 1 (2015-01-20)", exact=False)).to_be_visible()
+    expect(page.get_by_text("Version 2 (2015-03-01)", exact=False)).to_be_visible()
+
+    go_to(page, "Activities and attendance")
+    page.get_by_label("Date (day/month/year)", exact=True).fill("2015-03-10")
+    page.get_by_label("What happened").fill(FORMULA)
+    page.get_by_label("Stage").select_option(label="Design")
+    page.get_by_label("Ladder of Co-production step").select_option(label="6 - Co-design")
+    page.get_by_label("Rosa (Person with lived experience)", exact=True).check()
+    page.get_by_label("Rosa (Person with lived experience) attended", exact=True).check()
+    page.get_by_label("Rosa (Person with lived experience) contributed", exact=True).check()
+    page.get_by_label("Dev (Clinician) attended", exact=True).check()
+    save(page, "Save activity")
+    expect(page.get_by_text(f"2015-03-10: {FORMULA}", exact=False)).to_be_visible()
+
+    go_to(page, "Non-negotiables")
+    page.get_by_label("Non-negotiable", exact=True).fill("The budget stays the same this year")
+    page.get_by_label("Declared by").select_option(label="Dev (Clinician)")
+    page.get_by_label("Date declared").fill("2015-01-05")
+    save(page, "Save non-negotiable")
+    for partner in ("Rosa (Person with lived experience)", "Dev (Clinician)"):
+        page.get_by_label("Which non-negotiable").select_option(index=1)
+        page.get_by_label("Partner", exact=True).select_option(label=partner)
+        page.get_by_label("Response", exact=True).select_option(label="Accepted")
+        page.get_by_label("Date of response").fill("2015-02-02")
+        save(page, "Save acceptance")
+    expect(health(page, "LP3")).to_contain_text("not yet accepted by every current partner")
+
+    go_to(page, "Evidence plan and outcomes")
+    page.get_by_label("What changed").fill("Staff now ask people before booking")
+    page.get_by_label("Type of change").select_option(label="Behaviour or culture")
+    page.get_by_label("Who changed").fill("Clinic staff")
+    page.get_by_role("radio", name="Yes").check()
+    page.get_by_label("Date observed").fill("2015-04-01")
+    save(page, "Save outcome")
+
+    assert page.dialogs == []
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img[src=x]").count() == 0
+
+    page.reload()
+    sign_in(page, server)
+    expect(page.get_by_text(f"{IMG_NAME} (Carer); joined 2015-02-01", exact=True)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(f"{SCRIPT_NAME} (Carer); joined 2015-02-01", exact=True)).to_be_visible()
+    go_to(page, "The problem")
+    expect(page.get_by_text("Version 2 (2015-03-01)", exact=False)).to_be_visible()
+    go_to(page, "Activities and attendance")
+    expect(page.get_by_text(FORMULA, exact=False)).to_be_visible()
+    go_to(page, "Non-negotiables")
+    expect(page.locator(".coprod-summary", has_text="The budget stays the same this year")).to_be_visible()
+    go_to(page, "Evidence plan and outcomes")
+    expect(page.get_by_text("Staff now ask people before booking", exact=False)).to_be_visible()
+    assert page.dialogs == [] and page.evaluate("window.__xss") is None
+
+    store = Store.open(url)
+    try:
+        partners = {p.display_name: p for p in store.records("partner", site_id=ids["site"])}
+        assert set(partners) == {"Dev", "Rosa", SCRIPT_NAME, IMG_NAME}
+        framings = store.records("problem_framing", site_id=ids["site"])
+        assert [f.version for f in framings] == [1, 2]
+        assert framings[1].partner_ids == [partners["Rosa"].id]
+        (activity,) = store.records("activity", site_id=ids["site"])
+        assert activity.title == FORMULA and activity.facilitator_ids == [partners["Rosa"].id]
+        attendance = {r.partner_id: r.contributed for r in store.records("attendance", activity_id=activity.id)}
+        assert attendance == {partners["Rosa"].id: True, partners["Dev"].id: False}
+        assert len(store.records("acceptance", site_id=ids["site"])) == 2
+        assert len(store.records("outcome", site_id=ids["site"])) == 1
+        assert [p.display_name for p in store.records("partner", site_id=ids["other"])] == ["Secret Sam"]
+        assert all(c.who == f"site team: {SITE_NAME}" for c in store.history(site_id=ids["site"])
+                   if c.record_type != "site" and c.who != "browser test")
+    finally:
+        store.close()
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_access_page_and_every_section_pass_axe(page, server):
+    open_app(page, server)
+    assert serious_violations(page) == []
+    code = page.get_by_label("Site access code")
+    code.fill(CODE)
+    code.press("Enter")
+    expect(page.get_by_role("heading", name=SITE_NAME)).to_be_visible(timeout=WAIT)
+    for spec in SECTIONS:
+        go_to(page, spec.title)
+        assert serious_violations(page) == [], spec.title
+
+
+def focused_label(page) -> str:
+    """The accessible label of the focused element: its <label>, or a button's own text."""
+    return page.evaluate(
+        """() => {
+        const el = document.activeElement;
+        if (!el) return '';
+        if (el.labels && el.labels.length) return el.labels[0].innerText.trim();
+        return (el.innerText || el.value || '').trim();
+    }"""
+    )
+
+
+def tab_to(page, label: str, limit: int = 80) -> None:
+    for _ in range(limit):
+        if focused_label(page) == label:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"could not reach {label!r} with the keyboard; last focus: {focused_label(page)!r}")
+
+
+def test_a_partner_can_be_added_with_the_keyboard_alone(page, server, site_store):
+    open_app(page, server)
+    tab_to(page, "Site access code")
+    page.keyboard.type(CODE)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=SITE_NAME)).to_be_visible(timeout=WAIT)
+    tab_to(page, "Name or pseudonym")
+    page.keyboard.type("Kofi")
+    tab_to(page, "Role group")
+    page.keyboard.press("v")  # a closed <select> jumps to the first option starting with the letter typed
+    page.keyboard.press("Shift+Tab")
+    assert focused_label(page) == "Name or pseudonym", "Shift+Tab goes back one field"
+    tab_to(page, "Date joined (day/month/year)")
+    page.keyboard.type("1/3/2015")
+    tab_to(page, "Save partner")
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Kofi (Voluntary sector); joined 2015-03-01", exact=True)).to_be_visible(timeout=WAIT)
+    store = Store.open(site_store[0])
+    try:
+        assert any(p.display_name == "Kofi" for p in store.records("partner", site_id=site_store[1]["site"]))
+    finally:
+        store.close()
