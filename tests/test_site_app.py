@@ -240,3 +240,21 @@ def test_user_text_is_never_put_into_html_unescaped(store, coded, workspace):
     assert any(nasty in value for value in labels), "shown as plain text"
     assert not any(getattr(w, "description_allow_html", False) for w in shown)
     assert html.escape(nasty) not in "".join(labels), "labels are text, not double-escaped"
+
+
+def test_workspace_reads_the_site_once_and_sections_add_no_queries(store, coded):
+    from sqlalchemy import event
+
+    from coprod_widgets.records import SITE_RECORD_TYPES
+    from coprod_widgets.siteapp.workspace import Workspace
+
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    scope = store.for_site(coded["site"])
+    statements.clear()
+    workspace = Workspace(scope)
+    assert len(statements) == len(SITE_RECORD_TYPES), "one query per record type, in one read"
+    statements.clear()
+    for spec in SECTIONS:
+        workspace.open_section(spec.key)
+    assert statements == [], "opening sections reuses what was read"

@@ -286,3 +286,32 @@ def test_a_partner_can_be_added_with_the_keyboard_alone(page, server, site_store
         assert any(p.display_name == "Kofi" for p in store.records("partner", site_id=site_store[1]["site"]))
     finally:
         store.close()
+
+
+def test_readable_at_200_percent_zoom_with_large_text(browser, server):
+    """A 640px-wide window at scale 2 is how a 1280px screen looks at 200% zoom."""
+    context = browser.new_context(viewport={"width": 640, "height": 800}, device_scale_factor=2)
+    block_the_network(context, server)
+    page = context.new_page()
+    try:
+        code = open_app(page, server)
+        code.fill(CODE)
+        code.press("Enter")
+        expect(page.get_by_role("heading", name=SITE_NAME)).to_be_visible(timeout=WAIT)
+        for spec in SECTIONS:
+            go_to(page, spec.title)
+            overflow = page.evaluate(
+                "() => [...document.querySelectorAll('.coprod-app *')]"
+                ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent)"
+                ".map(e => e.className || e.tagName).slice(0, 5)"
+            )
+            assert overflow == [], f"{spec.title}: content wider than the window: {overflow}"
+            smallest = page.evaluate(
+                "() => Math.min(...[...document.querySelectorAll("
+                "'.coprod-app label, .coprod-app input, .coprod-app select, .coprod-app textarea,"
+                " .coprod-app button, .coprod-app .widget-label')]"
+                ".filter(e => e.offsetParent).map(e => parseFloat(getComputedStyle(e).fontSize)))"
+            )
+            assert smallest >= 16, f"{spec.title}: text as small as {smallest}px"
+    finally:
+        context.close()
