@@ -1,0 +1,115 @@
+"""The programme's records as pandas DataFrames, filtered by site, date range and partner group.
+
+Evaluators start here::
+
+    from coprod_widgets.evaluation.data import load_programme
+    data = load_programme(store, sites=["Saltmere"], start="2015-06-01", groups=["carer"])
+    data["activity"]          # one DataFrame per record type, as Store.frame gives it
+    data.sites                # the sites kept, with their start dates
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..records import SITE_RECORD_TYPES
+from ..store import Store
+
+#: The date that places each record type in time, for date-range filters.
+WHEN = {
+    "partner": None,
+    "activity": "date",
+    "attendance": None,
+    "problem_framing": "date",
+    "non_negotiable": "date_declared",
+    "acceptance": "date",
+    "starting_idea": "date",
+    "expectation": "expected_date",
+    "evidence_plan": "date_agreed",
+    "outcome": "date_observed",
+    "decision": "date",
+    "self_assessment": "date",
+}
+#: Record types whose rows are about one partner, for partner-group filters.
+BY_PARTNER = {"partner": "id", "attendance": "partner_id", "acceptance": "partner_id", "starting_idea": "partner_id"}
+
+
+@dataclass
+class ProgrammeData:
+    """Frames for every site-level record type plus ``sites``; ``filters`` says what was applied."""
+
+    sites: pd.DataFrame
+    frames: dict[str, pd.DataFrame]
+    filters: dict = field(default_factory=dict)
+
+    def __getitem__(self, kind: str) -> pd.DataFrame:
+        return self.frames[kind]
+
+    def site_names(self) -> dict[int, str]:
+        return dict(zip(self.sites["id"], self.sites["name"], strict=True))
+
+
+def _as_timestamp(value) -> pd.Timestamp | None:
+    if value is None or value == "":
+        return None
+    return pd.Timestamp(value if not isinstance(value, dt.datetime) else value.date())
+
+
+def load_programme(
+    store: Store,
+    sites: list[str | int] | None = None,
+    start=None,
+    end=None,
+    groups: list[str] | None = None,
+) -> ProgrammeData:
+    """Read every record once and apply the filters.
+
+    Parameters
+    ----------
+    sites : site names or ids to keep (all when None).
+    start, end : keep dated records on or between these dates (inclusive); partners and
+        attendance follow the activities they belong to.
+    groups : role-group codes (``"carer"``, ``"clinician"``...) to keep among partners and the
+        records about them (attendance, acceptances, starting ideas, self-assessments by role).
+    """
+    site_frame = store.frame("site")
+    if sites:
+        wanted = {str(s).casefold() for s in sites}
+        keep = site_frame["name"].str.casefold().isin(wanted) | site_frame["id"].astype(str).isin(wanted)
+        site_frame = site_frame[keep]
+    site_ids = set(site_frame["id"])
+    frames = {kind: store.frame(kind) for kind in SITE_RECORD_TYPES}
+    frames = {kind: frame[frame["site_id"].isin(site_ids)].reset_index(drop=True) for kind, frame in frames.items()}
+
+    low, high = _as_timestamp(start), _as_timestamp(end)
+    if low is not None or high is not None:
+        for kind, column in WHEN.items():
+            if column is None:
+                continue
+            frame = frames[kind]
+            keep = frame[column].isna()  # undated records cannot be said to fall outside the range
+            inside = pd.Series(True, index=frame.index)
+            if low is not None:
+                inside &= frame[column] >= low
+            if high is not None:
+                inside &= frame[column] <= high
+            frames[kind] = frame[keep | inside].reset_index(drop=True)
+        activity_ids = set(frames["activity"]["id"])
+        frames["attendance"] = frames["attendance"][frames["attendance"]["activity_id"].isin(activity_ids)]
+
+    if groups:
+        codes = set(groups)
+        partners = frames["partner"]
+        frames["partner"] = partners[partners["role_group"].isin(codes)].reset_index(drop=True)
+        kept = set(frames["partner"]["id"])
+        for kind, column in BY_PARTNER.items():
+            if kind != "partner":
+                frames[kind] = frames[kind][frames[kind][column].isin(kept)].reset_index(drop=True)
+        assessments = frames["self_assessment"]
+        frames["self_assessment"] = assessments[assessments["respondent_role"].isin(codes)].reset_index(drop=True)
+
+    filters = {"sites": sites, "start": start, "end": end, "groups": groups}
+    return ProgrammeData(site_frame.reset_index(drop=True), frames, filters)
