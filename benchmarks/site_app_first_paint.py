@@ -38,11 +38,11 @@ def prepare(folder: Path) -> tuple[str, str, Path]:
     codes = build_demo(store)
     store.close()
     home = folder / "home"
-    (home / "workbooks").mkdir(parents=True)
-    shutil.copy(ROOT / "workbooks" / "site_app.ipynb", home / "workbooks")
+    (home / "workbooks" / "site").mkdir(parents=True)
+    shutil.copy(ROOT / "workbooks" / "site" / "site_app.ipynb", home / "workbooks" / "site")
     hello = nbformat.v4.new_notebook()
     hello.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.Text(description='Hello')")]
-    nbformat.write(hello, home / "workbooks" / "hello.ipynb")
+    nbformat.write(hello, home / "workbooks" / "site" / "hello.ipynb")
     return url, next(iter(codes.values())), home
 
 

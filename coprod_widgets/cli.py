@@ -144,25 +144,39 @@ def demo(ctx: click.Context, force: bool, if_empty: bool) -> None:
     show_default=True,
     help="The port to serve on. If it is busy, the command stops with an error rather than pick another.",
 )
+@click.option(
+    "--evaluator",
+    is_flag=True,
+    help="Serve the cross-site evaluator workbooks instead of the site app. They show every site's records, "
+    "so they need a token: one is made up and printed unless you give --token.",
+)
+@click.option("--token", metavar="TEXT", default=None, help="The token visitors need (evaluator workbooks only).")
 @click.pass_context
-def serve(ctx: click.Context, port: int) -> None:
-    """Run the site app (Voilà serving the workbooks folder) for this computer only.
+def serve(ctx: click.Context, port: int, evaluator: bool, token: str | None) -> None:
+    """Run the site app (the welcome page and the site app) with Voilà, for this computer only.
 
-    Open the address it prints in a browser. Press Ctrl-C to stop; the server also stops
-    cleanly, with all its kernels, when it is sent SIGTERM.
+    With --evaluator, serve the evaluator workbooks instead, behind a token. Open the address it
+    prints in a browser. Press Ctrl-C to stop; the server also stops cleanly, with all its
+    kernels, when it is sent SIGTERM.
     """
+    import secrets
+
     from . import serve as server
 
+    if token and not evaluator:
+        raise click.ClickException("--token is for the evaluator workbooks: add --evaluator, or leave it out.")
     url = ctx.obj["db"]
     open_store(ctx).close()
-    workbooks = settings.workbooks_dir()
+    workbooks = settings.evaluator_workbooks_dir() if evaluator else settings.site_workbooks_dir()
     if not workbooks.is_dir():
         raise click.ClickException(
             f"There is no workbooks folder at {workbooks}: set COPROD_HOME to the project folder."
         )
+    if evaluator:
+        token = token or secrets.token_urlsafe(24)
     click.echo(f"Store: {describe(url)}")
     try:
-        code = server.run(workbooks, port, url, echo=click.echo)
+        code = server.run(workbooks, port, url, echo=click.echo, token=token)
     except server.PortInUse as exc:
         raise click.ClickException(str(exc)) from None
     ctx.exit(code)

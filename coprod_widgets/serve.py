@@ -57,7 +57,7 @@ def port_in_use(port: int, host: str = HOST) -> bool:
     return False
 
 
-def voila_args(workbooks: Path, port: int) -> list[str]:
+def voila_args(workbooks: Path, port: int, token: str | None = None) -> list[str]:
     """The command-line arguments for ``python -m voila``: this computer only, one fixed port, safe settings."""
     return [
         str(workbooks),
@@ -75,11 +75,13 @@ def voila_args(workbooks: Path, port: int) -> list[str]:
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         "--VoilaConfiguration.show_tracebacks=False",
+        # Without a token anyone who can reach the port may open every page; with one, only its holders.
+        f"--Voila.token={token or ''}",
     ]
 
 
-def voila_command(workbooks: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "voila", *voila_args(workbooks, port)]
+def voila_command(workbooks: Path, port: int, token: str | None = None) -> list[str]:
+    return [sys.executable, "-m", "voila", *voila_args(workbooks, port, token)]
 
 
 def child_environment(db_url: str) -> dict[str, str]:
@@ -135,6 +137,7 @@ def run(
     db_url: str,
     echo: Callable[[str], None] = print,
     stop_timeout: float = STOP_TIMEOUT_S,
+    token: str | None = None,
 ) -> int:
     """Serve ``workbooks`` with Voilà on ``127.0.0.1:port`` until stopped; return the exit code.
 
@@ -160,15 +163,15 @@ def run(
     previous = {signum: signal.signal(signum, on_signal) for signum in _STOP_SIGNALS}
     try:
         process = subprocess.Popen(
-            voila_command(workbooks, port),
+            voila_command(workbooks, port, token),
             env=child_environment(db_url),
             process_group=0,
             preexec_fn=_die_with_parent,
         )
         echo(f"Serving {workbooks} at {base_url(port)} (only this computer can open it).")
-        for page, notebook in (("Welcome page", "welcome.ipynb"), ("Site app", "site_app.ipynb")):
-            if (workbooks / notebook).exists():
-                echo(f"{page}: {base_url(port)}voila/render/{notebook}")
+        query = f"?token={token}" if token else ""
+        for notebook in sorted(workbooks.glob("*.ipynb")):
+            echo(f"  {notebook.stem.replace('_', ' ')}: {base_url(port)}voila/render/{notebook.name}{query}")
         echo("Press Ctrl-C to stop.")
         return _supervise(process, state, echo, stop_timeout)
     finally:

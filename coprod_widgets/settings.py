@@ -30,6 +30,16 @@ def workbooks_dir() -> Path:
     return project_root() / "workbooks"
 
 
+def site_workbooks_dir() -> Path:
+    """What site teams may open: the welcome page and the site app. ``coprod serve`` serves only this."""
+    return workbooks_dir() / "site"
+
+
+def evaluator_workbooks_dir() -> Path:
+    """Cross-site workbooks (every site's records): JupyterLab, or ``coprod serve --evaluator`` with a token."""
+    return workbooks_dir() / "evaluator"
+
+
 def database_url() -> str:
     """``COPROD_DB_URL`` if set (any SQLAlchemy URL), else a SQLite file in ``data/``."""
     configured = os.environ.get(DB_URL_VARIABLE, "").strip()

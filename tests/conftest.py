@@ -103,3 +103,15 @@ def demo_server(demo_db_url) -> str:
 
     with running_server(demo_db_url) as base_url:
         yield base_url
+
+
+EVALUATOR_TOKEN = "evaluator-test-token"
+
+
+@pytest.fixture(scope="session")
+def evaluator_server(demo_db_url) -> str:
+    """``coprod serve --evaluator`` over the demo store; pages need ``?token=`` + EVALUATOR_TOKEN."""
+    from tests.servers import running_server
+
+    with running_server(demo_db_url, token=EVALUATOR_TOKEN) as base_url:
+        yield base_url

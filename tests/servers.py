@@ -71,6 +71,7 @@ class ServerProcess:
     port: int
     log_path: Path
     _log_file: object = field(repr=False, default=None)
+    token: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -81,11 +82,13 @@ class ServerProcess:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def serve_command(port: int, db_url: str | None = None) -> list[str]:
+def serve_command(port: int, db_url: str | None = None, token: str | None = None) -> list[str]:
+    """``coprod serve``; with a ``token``, the evaluator workbooks behind that token."""
     command = [sys.executable, "-m", "coprod_widgets.cli"]
     if db_url is not None:
         command += ["--db", db_url]
-    return [*command, "serve", "--port", str(port)]
+    extra = ["--evaluator", "--token", token] if token else []
+    return [*command, "serve", "--port", str(port), *extra]
 
 
 def server_environment(
@@ -105,7 +108,7 @@ def server_environment(
 def wait_until_ready(server: ServerProcess, timeout: float = READY_TIMEOUT_S) -> float:
     """Poll ``GET /voila/api/contents`` until it answers 200; return the seconds it took."""
     started = time.monotonic()
-    url = server.base_url + READY_PATH
+    url = server.base_url + READY_PATH + (f"?token={server.token}" if server.token else "")
     while True:
         if server.process.poll() is not None:
             raise ServerFailed(f"coprod serve exited with code {server.process.returncode}.\n{server.log()[-3000:]}")
@@ -124,6 +127,7 @@ def start_server(
     home: str | os.PathLike | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = READY_TIMEOUT_S,
+    token: str | None = None,
 ) -> ServerProcess:
     """Start ``coprod serve`` on ``port`` (a free one if None) and return once it answers.
 
@@ -134,13 +138,13 @@ def start_server(
     port = port or free_port()
     log_file = tempfile.NamedTemporaryFile(prefix=f"coprod-serve-{port}-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
-        serve_command(port),
+        serve_command(port, token=token),
         env=server_environment(db_url, home, env),
         stdin=subprocess.DEVNULL,
         stdout=log_file,
         stderr=subprocess.STDOUT,
     )
-    server = ServerProcess(process=process, port=port, log_path=Path(log_file.name), _log_file=log_file)
+    server = ServerProcess(process=process, port=port, log_path=Path(log_file.name), _log_file=log_file, token=token)
     try:
         wait_until_ready(server, timeout)
     except BaseException:
@@ -180,12 +184,13 @@ def running_server(
     home: str | os.PathLike | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = READY_TIMEOUT_S,
+    token: str | None = None,
 ) -> Iterator[str]:
     """``with running_server(db_url) as base_url:`` a ready ``coprod serve``, stopped on exit.
 
     ``base_url`` ends with a slash, e.g. ``http://127.0.0.1:41234/``. Arguments as :func:`start_server`.
     """
-    server = start_server(db_url, port=port, home=home, env=env, timeout=timeout)
+    server = start_server(db_url, port=port, home=home, env=env, timeout=timeout, token=token)
     try:
         yield server.base_url
     finally:

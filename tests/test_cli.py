@@ -264,6 +264,7 @@ BAD_INPUTS = [
         "no programme called 'B'",
     ),
     ("unknown site for reset-code", [], ["site", "reset-code", "Nowhere"], "no site called 'Nowhere'"),
+    ("token without evaluator", [], ["serve", "--token", "abc"], "add --evaluator"),
     (
         "export to a file",
         [],

@@ -31,7 +31,7 @@ def test_every_command_is_in_the_readme(path):
 
 
 @pytest.mark.parametrize(
-    "notebook", sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "workbooks").glob("*.ipynb"))
+    "notebook", sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "workbooks").rglob("*.ipynb"))
 )
 def test_every_workbook_is_in_the_readme(notebook):
     assert notebook in README

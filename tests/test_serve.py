@@ -25,10 +25,10 @@ PROJECT_WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
 def _hello_home(tmp_path: Path) -> Path:
     """A COPROD_HOME whose workbooks folder holds one tiny notebook that reports the store URL."""
     home = tmp_path / "home"
-    (home / "workbooks").mkdir(parents=True)
+    (home / "workbooks" / "site").mkdir(parents=True)
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell("import os\nprint('store:', os.environ['COPROD_DB_URL'])"))
-    nbformat.write(notebook, home / "workbooks" / "hello.ipynb")
+    nbformat.write(notebook, home / "workbooks" / "site" / "hello.ipynb")
     return home
 
 
@@ -98,11 +98,7 @@ def test_signal_stops_server_and_kernels(tmp_path, sig):
         stop_server(server)
 
 
-NO_WELCOME = not (PROJECT_WORKBOOKS / "welcome.ipynb").exists()
-
-
 @pytest.mark.server
-@pytest.mark.skipif(NO_WELCOME, reason="workbooks/welcome.ipynb not written yet")
 def test_welcome_page_renders(tmp_path):
     server = start_server(_db_url(tmp_path), env={"COPROD_HOME": str(PROJECT_WORKBOOKS.parent)})
     try:

@@ -53,8 +53,8 @@ def site_store(tmp_path_factory) -> tuple[str, dict]:
 @pytest.fixture(scope="module")
 def server(site_store, tmp_path_factory) -> str:
     home = tmp_path_factory.mktemp("home")
-    (home / "workbooks").mkdir()
-    shutil.copy(WORKBOOKS / "site_app.ipynb", home / "workbooks" / "site_app.ipynb")
+    (home / "workbooks" / "site").mkdir(parents=True)
+    shutil.copy(WORKBOOKS / "site" / "site_app.ipynb", home / "workbooks" / "site" / "site_app.ipynb")
     with running_server(site_store[0], home=home) as base_url:
         yield base_url
 

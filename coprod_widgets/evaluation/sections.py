@@ -1,0 +1,170 @@
+"""What each part of the evaluator workbooks shows: indicator tables, charts and the records behind.
+
+Each section is a function of :class:`ProgrammeData` returning things to display, so the same
+sections serve the workbooks (redrawn when filters change) and, later, the reports.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from ..choices import LEARNING_POINTS
+from . import charts
+from . import indicators as ind
+from .data import ProgrammeData
+from .tables import note, table
+
+LEARNING_POINTS_UPPER = [key.upper() for key in LEARNING_POINTS]
+
+
+def _args(data: ProgrammeData, *kinds: str) -> list[pd.DataFrame]:
+    return [data.sites, *(data[kind] for kind in kinds)]
+
+
+def overview(data: ProgrammeData) -> list:
+    status = ind.overview_status(data)
+    grid = status.pivot(index="site", columns="learning_point", values="status").reset_index()
+    columns = {"site": "Site", **{lp: lp for lp in LEARNING_POINTS_UPPER if lp in grid.columns}}
+    return [charts.overview_heatmap(status), table(grid, "Status of each learning point at each site", columns)]
+
+
+def overview_rules(data: ProgrammeData) -> list:
+    status = ind.overview_status(data)
+    worth_a_look = status[status["status"] != "on track"]
+    columns = {"site": "Site", "learning_point": "Learning point", "status": "Status", "rule": "Why",
+               "evidence": "Evidence"}
+    return [table(worth_a_look, "Where to look: every watch and concern, with the rule that produced it", columns,
+                  limit=100)]
+
+
+def timeline(data: ProgrammeData) -> list:
+    return [charts.timeline_chart(charts.timeline_events(data))]
+
+
+def lp1(data: ProgrammeData) -> list:
+    summary = ind.framing_summary(data.sites, data["partner"], data["problem_framing"])
+    people = ind.framing_participants(data["partner"], data["problem_framing"])
+    names = data.site_names()
+    people = people.assign(site=people["site_id"].map(names))
+    return [
+        table(summary, "Problem framing by site", {
+            "site": "Site", "first_framing_date": "First framed", "lived_experience_in_first":
+            "Lived experience in first version", "first_lived_framing_version": "First version with lived experience",
+            "revisions": "Revisions"}),
+        table(people, "Who took part in each version (the records behind)", {
+            "site": "Site", "version": "Version", "date": "Date", "display_name": "Partner",
+            "role_group": "Role group", "lived_experience": "Lived experience"}),
+    ]
+
+
+def lp2(data: ProgrammeData, n: int = 3) -> list:
+    args = _args(data, "partner", "activity", "attendance")
+    by_month, gone = ind.attendance_by_group_month(*args), ind.dropouts(*args, n=n)
+    return [
+        charts.attendance_chart(by_month, gone),
+        table(gone, f"Drop-outs: absent from the last {n} activities while still a partner", {
+            "site": "Site", "level": "Partner or group", "role_group": "Role group", "display_name": "Partner",
+            "last_attended": "Last attended", "missed": "Activities missed"}),
+        table(ind.representation(data.sites, data["partner"]), "Who is on the register", {
+            "site": "Site", "role_group": "Role group", "partners": "Ever", "current": "Now", "share": "Share now"}),
+        table(ind.contribution_share(data.sites, data["attendance"], data["partner"]),
+              "Who contributes when they attend", {"site": "Site", "role_group": "Role group", "attended":
+                                                   "Attendances", "contributed": "Contributed", "share": "Share"}),
+    ]
+
+
+def lp3(data: ProgrammeData) -> list:
+    status = ind.non_negotiable_status(data.sites, data["partner"], data["non_negotiable"], data["acceptance"])
+    return [
+        table(status, "Non-negotiables: when declared and who accepted them", {
+            "site": "Site", "statement": "Non-negotiable", "date_declared": "Declared", "days_after_start":
+            "Days after start", "accepted": "Accepted", "queried": "Queried", "not_accepted": "Not accepted",
+            "no_response": "No response", "accepted_by_all": "Accepted by all"}),
+        table(ind.idea_fates(data.sites, data["starting_idea"]), "What became of the ideas partners arrived with",
+              {"site": "Site", "fate": "Fate", "ideas": "Ideas"}),
+    ]
+
+
+def lp4(data: ProgrammeData) -> list:
+    args = _args(data, "partner", "activity")
+    return [
+        table(ind.leadership_concentration(*args), "Is leadership shared?", {
+            "site": "Site", "groups_leading": "Groups leading", "top_group": "Most facilitation",
+            "top_share": "Its share", "staff_only": "Staff only", "concentrated": "Concentrated"}),
+        table(ind.facilitation_by_group(*args), "Facilitation by partner group", {
+            "site": "Site", "role_group": "Role group", "facilitations": "Activities facilitated", "share": "Share"}),
+    ]
+
+
+def lp5(data: ProgrammeData) -> list:
+    frame = ind.milestones_vs_actual(data.sites, data["expectation"], data["outcome"])
+    return [table(frame, "Expected milestones against the first change of that kind", {
+        "site": "Site", "milestone": "Milestone", "change_kind": "Kind of change", "expected_date": "Expected by",
+        "first_actual": "First seen", "met": "Met", "days_late": "Days late"})]
+
+
+def lp6(data: ProgrammeData) -> list:
+    first = ind.first_change(data.sites, data["outcome"])
+    order = ind.behaviour_first(data.sites, data["outcome"])
+    return [
+        charts.change_progression_chart(first),
+        table(order, "Did behaviour change come first?", {"site": "Site", "order_ok": "Behaviour first",
+                                                          "sequence": "Order seen"}),
+        table(data["outcome"].assign(site=data["outcome"]["site_id"].map(data.site_names())),
+              "Outcomes (the records behind)", {
+                  "site": "Site", "date_observed": "Observed", "change_type": "Type", "description": "What changed",
+                  "intended": "Intended", "direction": "Direction", "substantiated": "Substantiated"}),
+    ]
+
+
+def lp7(data: ProgrammeData) -> list:
+    return [
+        table(ind.evidence_plan_timing(data.sites, data["evidence_plan"]), "When the evidence plan was agreed", {
+            "site": "Site", "first_agreed": "First agreed", "days_to_plan": "Days after start", "late": "Late",
+            "items": "Items"}),
+        table(ind.indicators_with_evidence(data.sites, data["evidence_plan"], data["outcome"]),
+              "Indicators with and without evidence", {"site": "Site", "indicator": "Indicator",
+                                                       "data_source": "Data source", "has_evidence": "Has evidence"}),
+    ]
+
+
+def lp8(data: ProgrammeData) -> list:
+    return [
+        note("Each site chose its own service issue and its own way of working. Site-specific questions are not "
+             "recorded in the workbook yet, so this learning point is described rather than measured."),
+        table(data.sites, "Sites and the issues they chose", {"name": "Site", "service_issue": "Service issue",
+                                                               "start_date": "Started"}),
+    ]
+
+
+def ladder(data: ProgrammeData) -> list:
+    steps = ind.ladder_by_stage(data.sites, data["activity"])
+    gap = ind.staff_lived_gap(data.sites, data["self_assessment"])
+    return [
+        charts.ladder_chart(steps),
+        charts.self_assessment_gap_chart(gap),
+        table(gap[gap["flagged"]], "Learning points where staff and lived-experience ratings differ by 1 or more", {
+            "site": "Site", "wave": "Wave", "learning_point": "Learning point", "staff_mean": "Staff",
+            "lived_mean": "Lived experience", "gap": "Gap"}),
+    ]
+
+
+def site_story(data: ProgrammeData) -> list:
+    """The deep dive's opening: the problem's history, the non-negotiables, and what to look at next."""
+    names = data.site_names()
+    framings = data["problem_framing"].sort_values(["site_id", "version"])
+    partners = dict(zip(data["partner"]["id"], data["partner"]["display_name"], strict=True))
+    framings = framings.assign(site=framings["site_id"].map(names),
+                               people=framings["partner_ids"].map(lambda ids: [partners.get(i, i) for i in ids]))
+    status = ind.overview_status(data)
+    next_steps = status[status["status"] != "on track"]
+    return [
+        HTML("<h3>The problem, version by version</h3>"),
+        table(framings, "Problem framings", {"site": "Site", "version": "Version", "date": "Date",
+                                             "statement": "Statement", "how_identified": "How identified",
+                                             "people": "Who took part"}),
+        HTML("<h3>What to look at next</h3>"),
+        table(next_steps, "Watch and concern", {"site": "Site", "learning_point": "Learning point",
+                                                "status": "Status", "rule": "Why", "evidence": "Evidence"}),
+    ]

@@ -1,0 +1,66 @@
+"""Small, readable HTML tables for workbooks and reports: labels not codes, dates as days, escaped text."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+from IPython.display import HTML
+
+from ..choices import AcceptanceResponse, ChangeType, IdeaFate, RoleGroup, Stage
+
+CODE_LABELS = {
+    "role_group": RoleGroup,
+    "respondent_role": RoleGroup,
+    "change_type": ChangeType,
+    "change_kind": ChangeType,
+    "stage": Stage,
+    "fate": IdeaFate,
+    "response": AcceptanceResponse,
+}
+ROW_LIMIT = 60
+
+
+def _cell(column: str, value) -> str:
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if column in CODE_LABELS and isinstance(value, str) and value:
+        try:
+            return CODE_LABELS[column](value).label
+        except ValueError:
+            return value
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, limit: int = ROW_LIMIT) -> str:
+    """``columns`` maps column -> heading (and picks the order); every value is escaped."""
+    columns = columns or {name: name.replace("_", " ").capitalize() for name in frame.columns}
+    if frame.empty:
+        return f"<p><em>{escape(caption)}: nothing recorded yet.</em></p>"
+    shown = frame.head(limit)
+    head = "".join(f'<th scope="col">{escape(title)}</th>' for title in columns.values())
+    rows = []
+    for _, row in shown.iterrows():
+        cells = "".join(f"<td>{escape(_cell(name, row[name]))}</td>" for name in columns)
+        rows.append(f"<tr>{cells}</tr>")
+    more = f"<p><em>Showing {limit} of {len(frame)} rows.</em></p>" if len(frame) > limit else ""
+    return (
+        f'<table class="coprod-table"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+    )
+
+
+def table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, limit: int = ROW_LIMIT) -> HTML:
+    return HTML(table_html(frame, caption, columns, limit))
+
+
+def note(text: str) -> HTML:
+    return HTML(f"<p>{escape(text)}</p>")
