@@ -1,0 +1,116 @@
+"""Shared helpers: role groups, input preparation and output shaping.
+
+Indicator functions accept frames exactly as :meth:`Store.frame` gives them, including the empty
+frames of an empty store (object columns). :func:`prepare` gives the columns they use the types
+they need; :func:`shape` makes every output have its documented columns, in order, with stable
+types, even when it has no rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...choices import LEARNING_POINTS as _LEARNING_POINTS
+from ...choices import ChangeType, IdeaFate, RoleGroup, Stage
+
+STAFF = frozenset({"clinician", "manager", "commissioner"})
+LIVED = frozenset({"lived_experience", "carer"})
+ROLE_GROUPS = [member.value for member in RoleGroup]
+CHANGE_TYPES = [member.value for member in ChangeType]
+IDEA_FATES = [member.value for member in IdeaFate]
+STAGES = [member.value for member in Stage]
+LP_CODES = [key.upper() for key in _LEARNING_POINTS]
+LP_COLUMNS = list(_LEARNING_POINTS)  # lp1..lp8, the self-assessment score columns
+DATE = "datetime64[s]"
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def role_class(role_group) -> str:
+    """'staff', 'lived experience' or 'other' (voluntary sector, other, unknown)."""
+    if role_group in STAFF:
+        return "staff"
+    if role_group in LIVED:
+        return "lived experience"
+    return "other"
+
+
+def order_of(values: pd.Series, order: list) -> pd.Series:
+    """Position of each value in ``order`` (unknown values last), for sorting by a code list."""
+    rank = {value: i for i, value in enumerate(order)}
+    return values.map(lambda value: rank.get(value, len(order))).astype("int64")
+
+
+def prepare(frame: pd.DataFrame, ints=(), nullable_ints=(), dates=(), texts=(), bools=(), lists=()) -> pd.DataFrame:
+    """A copy of ``frame`` with the named columns typed; missing columns are added empty.
+
+    Ids of an empty store come as object columns, which pandas will not merge with int64 ones.
+    """
+    frame = frame.copy()
+    n = len(frame)
+    for column in (*ints, *nullable_ints, *dates, *texts, *bools, *lists):
+        if column not in frame.columns:
+            frame[column] = pd.Series([None] * n, index=frame.index, dtype=object)
+    for column in ints:
+        frame[column] = pd.to_numeric(frame[column]).astype("int64")
+    for column in nullable_ints:
+        frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column]).astype(DATE)
+    for column in texts:
+        frame[column] = frame[column].astype("str")
+    for column in bools:
+        frame[column] = frame[column].fillna(False).astype(bool)
+    for column in lists:
+        frame[column] = frame[column].map(
+            lambda value: list(value) if isinstance(value, (list, tuple, set, np.ndarray)) else [])
+    return frame
+
+
+def site_table(sites: pd.DataFrame) -> pd.DataFrame:
+    """The sites as ``site_id, site, start_date``, in id order."""
+    sites = prepare(sites, ints=("id",), texts=("name",), dates=("start_date",))
+    table = pd.DataFrame({"site_id": sites["id"], "site": sites["name"], "start_date": sites["start_date"]})
+    return table.sort_values("site_id", kind="stable").reset_index(drop=True)
+
+
+def only_sites(frame: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``frame`` belonging to the sites in ``table``."""
+    return frame[frame["site_id"].isin(set(table["site_id"]))].reset_index(drop=True)
+
+
+def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """``values[key]`` for each key (missing where absent), aligned with ``keys``.
+
+    Used instead of ``keys.map(values)``, which fails in pandas 3 when ``values`` holds dates and is empty.
+    """
+    return values.reindex(keys.to_numpy()).set_axis(keys.index)
+
+
+def add_site(frame: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Put the site name beside ``site_id``."""
+    names = dict(zip(table["site_id"], table["site"], strict=True))
+    return frame.assign(site=frame["site_id"].map(names))
+
+
+def shape(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with exactly the ``schema`` columns, in order, typed; a fresh 0..n-1 index."""
+    frame = frame.reset_index(drop=True)
+    out = {}
+    for column, dtype in schema.items():
+        values = frame[column] if column in frame.columns else pd.Series([None] * len(frame), dtype=object)
+        if dtype == DATE:
+            values = pd.to_datetime(values).astype(DATE)
+        elif dtype == "bool":
+            values = values.astype(object).where(values.notna(), False).astype(bool)
+        elif dtype in ("int64", "Int64", "float64"):
+            values = pd.to_numeric(values).astype(dtype)
+        else:
+            values = values.astype(dtype)
+        out[column] = values.reset_index(drop=True)
+    return pd.DataFrame(out, columns=list(schema))
+
+
+def day(value) -> str:
+    """A date as 2015-04-14, or 'no date' when missing."""
+    return "no date" if pd.isna(value) else pd.Timestamp(value).date().isoformat()

@@ -1,0 +1,282 @@
+"""The programme at a glance: a status for each learning point at each site, with the rule behind it.
+
+Every status comes from one plainly worded rule over the indicators in this package, so a reader
+can check it against the records. Rules that depend on time (LP5, LP6, LP7) judge each site
+*as of* a date: ``today`` when given, otherwise the latest date recorded at that site (see
+:func:`as_of_dates`), so a programme whose recording has ended is judged as it stood then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ...choices import LEARNING_POINTS as _LEARNING_POINTS
+from ...choices import ChangeType, RoleGroup
+from ..data import ProgrammeData
+from ._common import DATE, day, prepare, shape, site_table
+from .answers import idea_fates, non_negotiable_status
+from .change import first_change, milestones_vs_actual
+from .evidence import PLAN_DUE_DAYS, evidence_plan_timing, indicators_with_evidence
+from .framing import framing_summary
+from .involvement import dropouts
+from .leadership import CONCENTRATED_SHARE, leadership_concentration
+
+STATUS_ORDER = ["on track", "watch", "concern"]
+#: 'LP1'..'LP8' -> what the learning point says.
+LEARNING_POINTS = {code.upper(): label for code, label in _LEARNING_POINTS.items()}
+OVERVIEW_COLUMNS = {"site_id": "int64", "site": "str", "learning_point": "str", "status": "str", "rule": "str",
+                    "evidence": "str"}
+#: Milestones reached (or still missing) this many days after the date expected are a watch.
+MILESTONE_GRACE_DAYS = 90
+#: Months after the start by which some outcome is expected.
+OUTCOMES_DUE_MONTHS = 6
+#: The dated fields that place a site's records in time, for :func:`as_of_dates`.
+DATED = {"partner": ("joined", "left"), "activity": ("date",), "problem_framing": ("date",),
+         "non_negotiable": ("date_declared",), "acceptance": ("date",), "starting_idea": ("date",),
+         "evidence_plan": ("date_agreed",), "outcome": ("date_observed",), "decision": ("date", "feedback_date"),
+         "self_assessment": ("date",)}
+
+
+def as_of_dates(data: ProgrammeData, today=None) -> pd.Series:
+    """The date each site is judged at, indexed by site id.
+
+    ``today`` for every site when given; otherwise the latest date recorded at the site (expected
+    milestone dates excluded, as they look ahead), or today's date for a site with no dated records.
+    """
+    table = site_table(data.sites)
+    if today is not None:
+        return pd.Series(pd.Timestamp(today), index=table["site_id"], dtype=DATE)
+    dates = []
+    for kind, columns in DATED.items():
+        frame = prepare(data[kind], ints=("site_id",), dates=columns)
+        dates += [frame[["site_id", column]].set_axis(["site_id", "date"], axis=1) for column in columns]
+    found = pd.concat(dates, ignore_index=True).astype({"date": DATE}).groupby("site_id")["date"].max()
+    latest = found.reindex(table["site_id"]).astype(DATE)
+    return latest.fillna(pd.Timestamp(dt.date.today())).astype(DATE)
+
+
+def _group(code) -> str:
+    try:
+        return RoleGroup(code).label.lower()
+    except ValueError:
+        return str(code)
+
+
+def _change(code) -> str:
+    try:
+        return ChangeType(code).label.lower()
+    except ValueError:
+        return str(code)
+
+
+def _n(count, noun: str) -> str:
+    """'1 partner', '2 partners'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _short(text, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return f"'{text}'" if len(text) <= limit else f"'{text[:limit - 1].rstrip()}…'"
+
+
+def _lp1(summary: pd.Series, framings: pd.DataFrame):
+    if summary["versions"] == 0:
+        return "concern", "concern: the problem has not been written down yet", "no problem framing recorded"
+    first = f"first framed on {day(summary['first_framing_date'])}; {_n(summary['versions'], 'version')}"
+    if pd.isna(summary["first_lived_framing_version"]):
+        return ("concern", "concern: first problem framing had no one with lived experience and was never revised "
+                "with them", f"{first}, none with a person with lived experience or a carer")
+    if not summary["lived_experience_in_first"]:
+        version = summary["first_lived_framing_version"]
+        when = framings.loc[framings["version"] == version, "date"]
+        return ("watch", "watch: the problem was first framed without anyone with lived experience, and revised "
+                "with them later", f"{first}; revised with lived experience in version {version} on "
+                f"{day(when.iloc[0] if len(when) else pd.NaT)}")
+    return "on track", "on track: people with lived experience helped frame the problem from the first version", first
+
+
+def _lp2(gone: pd.DataFrame, activities: int, n: int):
+    if activities < n:
+        return ("on track", f"on track: fewer than {n} activities are recorded, too early to see who is drifting "
+                "away", f"{activities} dated activities")
+    people = gone[gone["level"] == "partner"]
+    groups = gone[gone["level"] == "group"]
+    if len(groups):
+        parts = []
+        for g in groups.itertuples():
+            members = _n(int((people["role_group"] == g.role_group).sum()), "current partner")
+            parts.append(f"{_group(g.role_group)} group: none of its {members} came to the last {g.missed} "
+                         f"activities, last came {day(g.last_attended)}")
+        return ("concern", f"concern: a whole partner group was absent from the last {n} activities without being "
+                "marked as left", "; ".join(parts))
+    if len(people):
+        parts = [f"{p.display_name} ({_group(p.role_group)}) missed the last {p.missed}, last came "
+                 f"{day(p.last_attended)}" for p in people.itertuples()]
+        return ("watch", f"watch: a partner was absent from the last {n} activities without being marked as left",
+                "; ".join(parts))
+    return ("on track", f"on track: every current partner came to at least one of the last {n} activities",
+            f"{activities} dated activities, no drop-outs")
+
+
+def _lp3(rules: pd.DataFrame, contested: int):
+    if (rules["not_accepted"] > 0).any():
+        parts = [f"{_short(r.statement)}: {r.not_accepted} not accepted, {r.queried} queried, {r.accepted} accepted "
+                 f"of {r.partners_current} current partners" for r in rules[rules["not_accepted"] > 0].itertuples()]
+        return "concern", "concern: a non-negotiable is not accepted by every current partner", "; ".join(parts)
+    reasons, parts = [], []
+    for r in rules.itertuples():
+        if r.declared_after_start:
+            reasons.append("a non-negotiable was declared after the start")
+            parts.append(f"{_short(r.statement)} declared {r.days_after_start} days after the start")
+        if r.queried:
+            reasons.append("a non-negotiable was queried")
+            parts.append(f"{_short(r.statement)}: {r.queried} of {r.partners_current} current partners queried it")
+        if r.no_response:
+            reasons.append("some current partners have not responded to a non-negotiable")
+            parts.append(f"{_short(r.statement)}: {r.no_response} of {r.partners_current} have not responded")
+    if contested:
+        reasons.append("an idea a partner arrived with is still contested")
+        parts.append(f"{_n(contested, 'starting idea')} still contested")
+    if reasons:
+        return "watch", "watch: " + "; ".join(dict.fromkeys(reasons)), "; ".join(parts)
+    if rules.empty:
+        return "on track", "on track: no non-negotiables are recorded and no starting idea is contested", \
+            "0 non-negotiables"
+    return ("on track", "on track: non-negotiables were declared at the start and accepted by every current partner",
+            f"{_n(len(rules), 'non-negotiable')}, each accepted by every current partner")
+
+
+def _lp4(lead: pd.Series):
+    share = "" if pd.isna(lead["top_share"]) else f"{lead['top_share']:.0%}"
+    evidence = (f"{_n(lead['groups_leading'], 'partner group')} facilitated; most by {_group(lead['top_group'])} "
+                f"({share})")
+    if lead["staff_only"]:
+        return "concern", "concern: only staff (clinicians, managers, commissioners) facilitated activities", evidence
+    if lead["concentrated"]:
+        return ("watch", f"watch: one partner group facilitated {CONCENTRATED_SHARE:.0%} or more of the activities",
+                evidence)
+    if lead["groups_leading"] == 0:
+        return "on track", "on track: no one is recorded as facilitating yet, so there is nothing to check", \
+            "no facilitators recorded"
+    return "on track", "on track: facilitation is shared across partner groups", evidence
+
+
+def _lp5(milestones: pd.DataFrame, as_of: pd.Timestamp):
+    if milestones.empty:
+        return ("watch", "watch: no expected milestones are recorded, so progress cannot be set against them",
+                "0 milestones")
+    seen = milestones["met"] & (milestones["first_actual"] <= as_of)
+    due = milestones[milestones["expected_date"] <= as_of]
+    service = due[(due["change_kind"] == "service") & ~seen.loc[due.index]]
+    if len(service):
+        parts = [f"{_short(m.milestone)} expected by {day(m.expected_date)}" for m in service.itertuples()]
+        return ("concern", "concern: the date expected for a service change has passed with no service change "
+                "recorded", "; ".join(parts) + f"; none seen by {day(as_of)}")
+    overdue = (as_of - milestones["expected_date"]).dt.days
+    late = milestones[(seen & (milestones["days_late"] > MILESTONE_GRACE_DAYS))
+                      | (~seen & (overdue > MILESTONE_GRACE_DAYS))]
+    if len(late):
+        parts = [f"{_short(m.milestone)} expected by {day(m.expected_date)}, "
+                 + (f"reached {m.days_late:.0f} days late" if m.met else "not reached") for m in late.itertuples()]
+        return ("watch", f"watch: an expected milestone was missed by more than {MILESTONE_GRACE_DAYS} days",
+                "; ".join(parts))
+    return ("on track", f"on track: every milestone due so far was reached within {MILESTONE_GRACE_DAYS} days of "
+            "the date expected", f"{len(due)} of {_n(len(milestones), 'milestone')} due by {day(as_of)}, "
+            f"{int(seen.loc[due.index].sum())} reached")
+
+
+def _lp6(first: pd.DataFrame, start, as_of: pd.Timestamp):
+    seen = first.dropna(subset=["first_observed"]).sort_values(["first_observed", "order"], kind="stable")
+    dates = dict(zip(seen["change_type"], seen["first_observed"], strict=True))
+    evidence = ", then ".join(f"{_change(kind)} on {day(when)}" for kind, when in dates.items())
+    behaviour, service = dates.get("behaviour_culture"), dates.get("service")
+    if service is not None and (behaviour is None or service < behaviour):
+        return "concern", "concern: a service change was recorded before any behaviour or culture change", evidence
+    if not dates:
+        if pd.notna(start) and as_of > start + pd.DateOffset(months=OUTCOMES_DUE_MONTHS):
+            return ("watch", f"watch: no outcomes are recorded more than {OUTCOMES_DUE_MONTHS} months after the start",
+                    f"started {day(start)}, judged as of {day(as_of)}")
+        return ("on track", f"on track: no outcomes yet, within the first {OUTCOMES_DUE_MONTHS} months",
+                f"started {day(start)}")
+    if behaviour is None or behaviour > min(dates.values()):
+        return "watch", "watch: the first change recorded was not a behaviour or culture change", evidence
+    return "on track", "on track: behaviour or culture change came first", evidence
+
+
+def _lp7(timing: pd.Series, evidenced: pd.DataFrame, as_of: pd.Timestamp):
+    if timing["items"] == 0:
+        if pd.notna(timing["start_date"]) and (as_of - timing["start_date"]).days <= PLAN_DUE_DAYS:
+            return ("on track", "on track: no evidence plan yet, and it is not due until eight weeks after the start",
+                    f"started {day(timing['start_date'])}")
+        return ("concern", "concern: no evidence plan was agreed within eight weeks of the start",
+                f"no evidence plan recorded as of {day(as_of)}")
+    evidence = (f"first agreed on {day(timing['first_agreed'])}, {timing['days_to_plan']} days after the start; "
+                f"{int(evidenced['has_evidence'].sum())} of {_n(len(evidenced), 'indicator')} with evidence")
+    if timing["late"]:
+        return "watch", f"watch: the evidence plan was agreed more than {PLAN_DUE_DAYS} days after the start", evidence
+    return "on track", f"on track: the evidence plan was agreed within {PLAN_DUE_DAYS} days of the start", evidence
+
+
+def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.DataFrame:
+    """One row per site and learning point: 'on track', 'watch' or 'concern', the rule and the figures.
+
+    LP1 concern when no version of the problem included lived experience, watch when a later one did.
+    LP2 concern when a whole partner group dropped out (:func:`dropouts`), watch when a partner did.
+    LP3 concern when a current partner did not accept a non-negotiable; watch when one was declared
+    after the start, queried or not answered by everyone, or a starting idea is still contested.
+    LP4 concern when only staff facilitated, watch when one group did 75% or more.
+    LP5 concern when an expected service change is due with none seen; watch when a milestone is
+    reached, or still missing, more than 90 days after its date, or none is recorded.
+    LP6 concern when a service change came before any behaviour or culture change; watch when the
+    first change was not behaviour or culture, or when there is no outcome six months after the start.
+    LP7 concern when no evidence plan was agreed and eight weeks have passed; watch when agreed late.
+    LP8 is informational: the workbook does not yet record site-specific questions.
+
+    Parameters
+    ----------
+    data : the programme as :func:`~coprod_widgets.evaluation.data.load_programme` gives it.
+    today : the date to judge every site at; default: each site's latest recorded date.
+    dropout_n : how many of the most recent activities a partner must miss to count as dropped out.
+
+    Returns
+    -------
+    DataFrame with columns site_id, site, learning_point ('LP1'..'LP8'), status, rule, evidence.
+    """
+    table = site_table(data.sites)
+    as_of = as_of_dates(data, today)
+    issues = dict(zip(prepare(data.sites, ints=("id",))["id"], data.sites["service_issue"], strict=True))
+    framing = framing_summary(data.sites, data["partner"], data["problem_framing"]).set_index("site_id")
+    framings = prepare(data["problem_framing"], ints=("site_id",), nullable_ints=("version",), dates=("date",))
+    gone = dropouts(data.sites, data["partner"], data["activity"], data["attendance"], n=dropout_n)
+    dated = prepare(data["activity"], ints=("site_id",), dates=("date",)).dropna(subset=["date"])
+    rules = non_negotiable_status(data.sites, data["partner"], data["non_negotiable"], data["acceptance"])
+    fates = idea_fates(data.sites, data["starting_idea"])
+    contested = fates[fates["fate"] == "still_contested"].set_index("site_id")["ideas"]
+    lead = leadership_concentration(data.sites, data["partner"], data["activity"]).set_index("site_id")
+    milestones = milestones_vs_actual(data.sites, data["expectation"], data["outcome"])
+    first = first_change(data.sites, data["outcome"])
+    timing = evidence_plan_timing(data.sites, data["evidence_plan"]).merge(table[["site_id", "start_date"]])
+    timing = timing.set_index("site_id")
+    evidenced = indicators_with_evidence(data.sites, data["evidence_plan"], data["outcome"])
+
+    rows = []
+    for site_id, site, start in zip(table["site_id"], table["site"], table["start_date"], strict=True):
+        when = as_of[site_id]
+        results = [
+            _lp1(framing.loc[site_id], framings[framings["site_id"] == site_id]),
+            _lp2(gone[gone["site_id"] == site_id], int((dated["site_id"] == site_id).sum()), dropout_n),
+            _lp3(rules[rules["site_id"] == site_id], int(contested.get(site_id, 0))),
+            _lp4(lead.loc[site_id]),
+            _lp5(milestones[milestones["site_id"] == site_id], when),
+            _lp6(first[first["site_id"] == site_id], start, when),
+            _lp7(timing.loc[site_id], evidenced[evidenced["site_id"] == site_id], when),
+            ("on track", "informational: site-specific questions are not yet recorded",
+             f"the workbook does not record site-specific questions yet; this site chose its own issue: "
+             f"{_short(issues.get(site_id, ''), 100)}"),
+        ]
+        for code, (status, rule, evidence) in zip(LEARNING_POINTS, results, strict=True):
+            rows.append({"site_id": site_id, "site": site, "learning_point": code, "status": status, "rule": rule,
+                         "evidence": evidence})
+    return shape(pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS)), OVERVIEW_COLUMNS)
