@@ -4,7 +4,7 @@ A notebook does::
 
     wb = Workbook.open()            # or Workbook.open(site="Saltmere") for a deep dive
     wb.filters                      # the filter panel
-    wb.show(sections.overview)      # a section; it is drawn again whenever filters are applied
+    wb.show(sections.overview)      # a section; it is redrawn in place whenever filters are applied
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+import altair as alt
 import ipywidgets as widgets
-from IPython.display import HTML, display
+from IPython.display import HTML
 
 from ..store import Store
 from .data import ProgrammeData
 from .filters import FilterPanel, Filters, load_filtered
-from .render import enable_offline_charts
+from .render import chart_html, enable_offline_charts
 
 Section = Callable[[ProgrammeData], list]
 
@@ -34,7 +35,7 @@ class Workbook:
         self.chosen = Filters(sites=[site] if site else [])
         self.data = load_filtered(store, self.chosen)
         self.panel = FilterPanel(names, self.apply, site=site)
-        self._sections: list[tuple[widgets.Output, Section]] = []
+        self._sections: list[tuple[widgets.HTML, Section]] = []
 
     @classmethod
     def open(cls, site: str | None = None, url: str | None = None) -> Workbook:
@@ -60,21 +61,41 @@ class Workbook:
         name = programmes[0].name if programmes else "No programme yet"
         return HTML(f"<p><strong>{escape(name)}</strong>. Showing {escape(self.chosen.describe())}.</p>")
 
-    def show(self, section: Section) -> widgets.Output:
-        """Draw ``section`` now and again after every change of filters."""
-        out = widgets.Output()
-        self._sections.append((out, section))
-        self._draw(out, section)
-        return out
+    def show(self, section: Section) -> widgets.HTML:
+        """``section`` as one HTML widget, whose value is replaced whenever filters are applied.
 
-    def _draw(self, out: widgets.Output, section: Section) -> None:
-        out.clear_output(wait=True)
-        with out:
-            for part in section(self.data):
-                display(part)
+        An HTML widget (not an Output widget capturing displays, which stalled Voilà's first
+        render, nor a display id, which Voilà does not update) redraws the same way in JupyterLab
+        and Voilà. Its HTML is ours: tables escape every value and charts are inline SVG.
+        """
+        view = widgets.HTML(value=SectionView(section(self.data)).html(embed="svg"))
+        view.add_class("coprod-section")
+        self._sections.append((view, section))
+        return view
 
     def apply(self, chosen: Filters) -> None:
         self.chosen = chosen
         self.data = load_filtered(self.store, chosen)
-        for out, section in self._sections:
-            self._draw(out, section)
+        for view, section in self._sections:
+            view.value = SectionView(section(self.data)).html(embed="svg")
+
+
+class SectionView:
+    """A section's parts (charts, tables, notes) as one block of HTML."""
+
+    def __init__(self, parts: list):
+        self.parts = parts
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def html(self, embed: str = "auto") -> str:
+        html = []
+        for part in self.parts:
+            if isinstance(part, alt.TopLevelMixin):
+                html.append(chart_html(part, embed=embed))
+            elif isinstance(part, HTML):
+                html.append(part.data)
+            else:
+                html.append(part._repr_html_())
+        return "\n".join(html)
