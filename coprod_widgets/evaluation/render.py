@@ -11,9 +11,10 @@ Three ways to put the SVG in the page (``embed=``):
 ``"auto"`` (what the ``coprod`` renderer shows)
     an ``<img>`` with the SVG as a data URI, plus a few lines of inline script that swap it for
     the inline SVG (tooltips, per-mark accessible names) wherever scripts run: a live JupyterLab,
-    Voilà, an nbconvert HTML file. Where an HTML sanitiser removes scripts and inline SVG (a
-    notebook JupyterLab does not trust, e.g. one executed by someone else; ``nbconvert
-    --sanitize-html``) the ``<img>`` is kept and the chart still shows, without hover details.
+    Voilà, an nbconvert HTML file. Where JupyterLab's sanitiser removes scripts and inline SVG (a
+    notebook it does not trust, e.g. one executed by papermill or someone else) the ``<img>`` is
+    kept and the chart still shows, without hover details. (``nbconvert --sanitize-html`` escapes
+    every HTML output, charts included: do not use it for reports.)
 ``"svg"``
     the inline SVG only, no script: for pages we write ourselves (:func:`save_offline`, reports).
 ``"img"``
@@ -44,7 +45,7 @@ EMBEDS = ("auto", "svg", "img")
 #: Visually hidden, still read by screen readers.
 HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
           "clip:rect(0 0 0 0);white-space:nowrap;border:0")
-#: Replaces the <img> before it with the inline SVG it shows (UTF-8 safe); does nothing if anything fails.
+#: Replaces the <img> in the script's figure with the inline SVG it shows (UTF-8 safe); does nothing on failure.
 UPGRADE_SCRIPT = (
     "<script>(function(s){try{var f=s.parentNode,i=f.querySelector('img'),b=atob(i.src.split(',')[1]),"
     "a=new Uint8Array(b.length);for(var k=0;k<b.length;k++){a[k]=b.charCodeAt(k);}"
