@@ -74,6 +74,8 @@ class Record(BaseModel):
     noun: ClassVar[str]
     references: ClassVar[dict[str, str]] = {}
     past_dates: ClassVar[tuple[str, ...]] = ()
+    #: The date field that places a record in time (for lists, filters and timelines).
+    dated_by: ClassVar[str | None] = None
 
     id: int | None = Field(default=None, title="Record number")
 
@@ -166,6 +168,7 @@ class SiteRecord(Record):
 class Partner(SiteRecord):
     kind: ClassVar[str] = "partner"
     noun: ClassVar[str] = "Partner"
+    dated_by: ClassVar[str | None] = "joined"
     past_dates: ClassVar[tuple[str, ...]] = ("joined", "left")
 
     display_name: Name = Field(title="Name or pseudonym")
@@ -186,6 +189,7 @@ class Partner(SiteRecord):
 class Activity(SiteRecord):
     kind: ClassVar[str] = "activity"
     noun: ClassVar[str] = "Activity"
+    dated_by: ClassVar[str | None] = "date"
     references: ClassVar[dict[str, str]] = {"facilitator_ids": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date",)
 
@@ -233,6 +237,7 @@ class Attendance(SiteRecord):
 class ProblemFraming(SiteRecord):
     kind: ClassVar[str] = "problem_framing"
     noun: ClassVar[str] = "Problem framing"
+    dated_by: ClassVar[str | None] = "date"
     references: ClassVar[dict[str, str]] = {"partner_ids": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date",)
 
@@ -267,6 +272,7 @@ class ProblemFraming(SiteRecord):
 class NonNegotiable(SiteRecord):
     kind: ClassVar[str] = "non_negotiable"
     noun: ClassVar[str] = "Non-negotiable"
+    dated_by: ClassVar[str | None] = "date_declared"
     references: ClassVar[dict[str, str]] = {"declared_by_id": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date_declared",)
 
@@ -279,6 +285,7 @@ class NonNegotiable(SiteRecord):
 class Acceptance(SiteRecord):
     kind: ClassVar[str] = "acceptance"
     noun: ClassVar[str] = "Acceptance"
+    dated_by: ClassVar[str | None] = "date"
     references: ClassVar[dict[str, str]] = {"non_negotiable_id": "non_negotiable", "partner_id": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date",)
 
@@ -314,6 +321,7 @@ class Acceptance(SiteRecord):
 class StartingIdea(SiteRecord):
     kind: ClassVar[str] = "starting_idea"
     noun: ClassVar[str] = "Starting idea"
+    dated_by: ClassVar[str | None] = "date"
     references: ClassVar[dict[str, str]] = {"partner_id": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date",)
 
@@ -326,6 +334,7 @@ class StartingIdea(SiteRecord):
 class Expectation(SiteRecord):
     kind: ClassVar[str] = "expectation"
     noun: ClassVar[str] = "Expectation"
+    dated_by: ClassVar[str | None] = "expected_date"
 
     milestone: Text = Field(title="Milestone")
     expected_date: Day = Field(title="Expected by")
@@ -335,6 +344,7 @@ class Expectation(SiteRecord):
 class EvidencePlanItem(SiteRecord):
     kind: ClassVar[str] = "evidence_plan"
     noun: ClassVar[str] = "Evidence plan item"
+    dated_by: ClassVar[str | None] = "date_agreed"
     past_dates: ClassVar[tuple[str, ...]] = ("date_agreed",)
 
     question: Text = Field(title="Question")
@@ -347,6 +357,7 @@ class EvidencePlanItem(SiteRecord):
 class Outcome(SiteRecord):
     kind: ClassVar[str] = "outcome"
     noun: ClassVar[str] = "Outcome"
+    dated_by: ClassVar[str | None] = "date_observed"
     past_dates: ClassVar[tuple[str, ...]] = ("date_observed",)
 
     description: Text = Field(title="What changed")
@@ -369,6 +380,7 @@ class Outcome(SiteRecord):
 class Decision(SiteRecord):
     kind: ClassVar[str] = "decision"
     noun: ClassVar[str] = "Decision"
+    dated_by: ClassVar[str | None] = "date"
     past_dates: ClassVar[tuple[str, ...]] = ("date", "feedback_date")
 
     date: Day = Field(title="Date decided")
@@ -395,6 +407,7 @@ class Decision(SiteRecord):
 class SelfAssessment(SiteRecord):
     kind: ClassVar[str] = "self_assessment"
     noun: ClassVar[str] = "Self-assessment"
+    dated_by: ClassVar[str | None] = "date"
     references: ClassVar[dict[str, str]] = {"partner_id": "partner"}
     past_dates: ClassVar[tuple[str, ...]] = ("date",)
 

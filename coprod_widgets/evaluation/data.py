@@ -18,21 +18,6 @@ import pandas as pd
 from ..records import SITE_RECORD_TYPES
 from ..store import Store
 
-#: The date that places each record type in time, for date-range filters.
-WHEN = {
-    "partner": None,
-    "activity": "date",
-    "attendance": None,
-    "problem_framing": "date",
-    "non_negotiable": "date_declared",
-    "acceptance": "date",
-    "starting_idea": "date",
-    "expectation": "expected_date",
-    "evidence_plan": "date_agreed",
-    "outcome": "date_observed",
-    "decision": "date",
-    "self_assessment": "date",
-}
 #: Record types whose rows are about one partner, for partner-group filters.
 BY_PARTNER = {"partner": "id", "attendance": "partner_id", "acceptance": "partner_id", "starting_idea": "partner_id"}
 
@@ -86,8 +71,9 @@ def load_programme(
 
     low, high = _as_timestamp(start), _as_timestamp(end)
     if low is not None or high is not None:
-        for kind, column in WHEN.items():
-            if column is None:
+        for kind, cls in SITE_RECORD_TYPES.items():
+            column = cls.dated_by
+            if column is None or kind == "partner":  # partners follow the activities they attend
                 continue
             frame = frames[kind]
             keep = frame[column].isna()  # undated records cannot be said to fall outside the range

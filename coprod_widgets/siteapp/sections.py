@@ -76,20 +76,6 @@ SUMMARIES: dict[str, Summary] = {
     ),
 }
 
-#: The date each kind is listed by, newest first.
-LIST_DATE = {
-    "partner": "joined",
-    "activity": "date",
-    "problem_framing": "date",
-    "non_negotiable": "date_declared",
-    "acceptance": "date",
-    "starting_idea": "date",
-    "expectation": "expected_date",
-    "evidence_plan": "date_agreed",
-    "outcome": "date_observed",
-    "decision": "date",
-    "self_assessment": "date",
-}
 
 SCORES = [f"lp{n}" for n in range(1, 9)]
 

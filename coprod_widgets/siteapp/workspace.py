@@ -13,10 +13,10 @@ import ipywidgets as widgets
 
 from ..choices import RoleGroup
 from ..health import HealthLine, site_health
-from ..records import Record
+from ..records import Record, record_type
 from ..scope import SiteScope
 from .form import ActivityForm, RecordForm, heading
-from .sections import LIST_DATE, SECTIONS, SUMMARIES, SectionSpec
+from .sections import SECTIONS, SUMMARIES, SectionSpec
 
 PAGE = 10
 
@@ -39,7 +39,7 @@ class RecordList:
         if key == self._key:
             return
         self._key = key
-        date_field = LIST_DATE[self.kind]
+        date_field = record_type(self.kind).dated_by
         newest = sorted(records, key=lambda r: (getattr(r, date_field) or dt.date.min, r.id), reverse=True)
         rows = []
         for record in newest[: self.shown]:
