@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import settings
+from .cli_report import report
 from .cli_site import site
 from .cli_support import CoprodGroup, describe, is_default_store, open_store, sqlite_path
 
@@ -216,6 +217,7 @@ def export(ctx: click.Context, out_dir: Path) -> None:
 
 
 main.add_command(site)
+main.add_command(report)
 
 if __name__ == "__main__":
     main()

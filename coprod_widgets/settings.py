@@ -40,6 +40,18 @@ def evaluator_workbooks_dir() -> Path:
     return workbooks_dir() / "evaluator"
 
 
+def report_workbooks_dir() -> Path:
+    """The report notebooks ``coprod report`` runs: ``COPROD_HOME``'s own if it has them, else the checkout's.
+
+    A store kept elsewhere (``COPROD_HOME`` pointing at a data folder) still gets the reports that
+    came with the package.
+    """
+    chosen = workbooks_dir() / "reports"
+    if chosen.is_dir():
+        return chosen
+    return Path(__file__).resolve().parent.parent / "workbooks" / "reports"
+
+
 def database_url() -> str:
     """``COPROD_DB_URL`` if set (any SQLAlchemy URL), else a SQLite file in ``data/``."""
     configured = os.environ.get(DB_URL_VARIABLE, "").strip()

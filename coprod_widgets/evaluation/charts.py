@@ -199,12 +199,17 @@ def _dropout_points(dropouts: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame
     gone["placed"] = gone["when"].fillna(pd.to_datetime(gone["site"].map(lambda site: first.get(site, pd.NaT))))
 
     def people(names: pd.Series) -> str:
-        names = [name for name in names if name]
-        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-        return ", ".join(names[:5]) + more if names else "the whole group"
+        """Up to five names; unnamed partners (as in reports, which name no one) are counted instead."""
+        named = [name for name in names if name]
+        if not named:
+            return "the whole group" if len(names) == 0 else _count(len(names), "partner", "partners")
+        more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+        return ", ".join(named[:5]) + more
 
+    gone.loc[gone["level"] == DROPOUT_LEVELS["group"], "name"] = None  # a group row stands for its partners
     points = gone.groupby(["site", "group", "level", "placed"], dropna=False).agg(
-        when=("when", "max"), people=("name", people), missed=("missed", "max")).reset_index()
+        when=("when", "max"), people=("name", lambda names: people(names.dropna())),
+        missed=("missed", "max")).reset_index()
     month = points["placed"].dt.to_period("M").dt.to_timestamp()
     rate = rates.drop_duplicates(["site", "group", "month"]).set_index(["site", "group", "month"])["rate"]
     points["rate"] = rate.reindex(pd.MultiIndex.from_arrays([points["site"], points["group"], month])).to_numpy()

@@ -18,7 +18,7 @@ overview        a status per site and learning point, with the rule and the figu
 """
 
 from .answers import idea_fates, non_negotiable_status
-from .change import behaviour_first, first_change, milestones_vs_actual
+from .change import behaviour_first, first_change, milestones_vs_actual, outcomes_by_type
 from .evidence import evidence_plan_timing, indicators_with_evidence
 from .framing import framing_participants, framing_summary
 from .involvement import attendance_by_group_month, contribution_share, dropouts, representation
@@ -45,6 +45,7 @@ __all__ = [
     "leadership_concentration",
     "milestones_vs_actual",
     "non_negotiable_status",
+    "outcomes_by_type",
     "overview_status",
     "representation",
     "self_assessment_by_role",

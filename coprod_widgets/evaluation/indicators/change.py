@@ -107,3 +107,35 @@ def milestones_vs_actual(sites: pd.DataFrame, expectations: pd.DataFrame, outcom
     out["days_late"] = (out["first_actual"] - out["expected_date"]).dt.days.astype("float64")
     out = out.sort_values(["site_id", "expected_date", "id"], na_position="last", kind="stable")
     return shape(add_site(out, table), MILESTONE_COLUMNS)
+
+
+BY_TYPE_COLUMNS = {
+    "site_id": "int64",
+    "site": "str",
+    "change_type": "str",
+    "outcomes": "int64",
+    "positive": "int64",
+    "negative": "int64",
+    "intended": "int64",
+    "substantiated": "int64",
+}
+
+
+def outcomes_by_type(sites: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """How many outcomes of each type of change each site recorded, dated or not, and of what sort.
+
+    Only types a site recorded are listed, in :data:`CHANGE_TYPES` order within each site.
+
+    Returns
+    -------
+    DataFrame with columns site_id, site, change_type, outcomes, positive, negative, intended, substantiated.
+    """
+    table = site_table(sites)
+    rows = only_sites(prepare(outcomes, ints=("id", "site_id"), texts=("change_type", "direction"),
+                              bools=("intended", "substantiated")), table)
+    rows = rows.assign(positive=rows["direction"] == "positive", negative=rows["direction"] == "negative")
+    out = rows.groupby(["site_id", "change_type"]).agg(
+        outcomes=("id", "size"), positive=("positive", "sum"), negative=("negative", "sum"),
+        intended=("intended", "sum"), substantiated=("substantiated", "sum")).reset_index()
+    out = out.assign(_order=order_of(out["change_type"], CHANGE_TYPES)).sort_values(["site_id", "_order"])
+    return shape(add_site(out, table), BY_TYPE_COLUMNS)
