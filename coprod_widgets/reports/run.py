@@ -64,6 +64,8 @@ def _check_target(out: Path) -> Path:
     if out.is_dir():
         raise ReportError(f"{out} is a folder: give --out a file name ending in .html.")
     folder = out.parent.resolve()
+    if folder.exists() and not folder.is_dir():
+        raise ReportError(f"{folder} is a file, not a folder: choose a folder for the report with --out.")
     if not folder.is_dir():
         raise ReportError(f"The folder {folder} does not exist: create it or choose another place with --out.")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -117,10 +119,16 @@ def to_html(nb, title: str, store: str, generated: str) -> str:
 
 def _write(path: Path, text: str) -> None:
     """Write beside the target and move into place, so a failure never leaves half a report."""
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                     suffix=".tmp", delete=False) as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp", delete=False) as handle:
+            partial = Path(handle.name)
+            handle.write(text)
+        os.replace(partial, path)
+    except OSError as exc:
+        if "partial" in locals():
+            partial.unlink(missing_ok=True)
+        raise ReportError(f"Cannot write the report to {path}: {exc.strerror or exc}.") from None
 
 
 @dataclass
