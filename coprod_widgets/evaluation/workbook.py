@@ -5,6 +5,7 @@ A notebook does::
     wb = Workbook.open()            # or Workbook.open(site="Saltmere") for a deep dive
     wb.filters                      # the filter panel
     wb.show(sections.overview)      # a section; it is redrawn in place whenever filters are applied
+    wb.share()                      # buttons: a report or an export, written to data/shared/
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ class Workbook:
         programmes = self.store.records("programme")
         name = programmes[0].name if programmes else "No programme yet"
         return HTML(f"<p><strong>{escape(name)}</strong>. Showing {escape(self.chosen.describe())}.</p>")
+
+    def share(self) -> widgets.Widget:
+        """Buttons that write a report or an export of the data into ``data/shared/`` (see :mod:`.share`)."""
+        from .share import SharePanel
+
+        chosen = self.chosen.sites[0] if len(self.chosen.sites) == 1 else None
+        return SharePanel(self.store.url, [s.name for s in self.store.sites()], site=chosen).widget
 
     def show(self, section: Section) -> widgets.HTML:
         """``section`` as one HTML widget, whose value is replaced whenever filters are applied.
