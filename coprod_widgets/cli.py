@@ -186,34 +186,101 @@ def serve(ctx: click.Context, port: int, evaluator: bool, token: str | None) -> 
 @main.command()
 @click.option(
     "--out",
-    "out_dir",
     required=True,
-    metavar="DIR",
+    metavar="PATH",
     type=click.Path(path_type=Path),
-    help="The folder to write the CSV files into; created if missing. Files already there are replaced.",
+    help="Where to write. csv: the folder for the files. xlsx: the workbook, if PATH ends in .xlsx; otherwise "
+    "the folder for coprod-export.xlsx. Missing folders are made; files already there are replaced.",
+)
+@click.option(
+    "--format",
+    "file_format",
+    metavar="csv|xlsx",
+    default="csv",
+    show_default=True,
+    help="csv: one CSV file per table. xlsx: one workbook with one sheet per table.",
+)
+@click.option(
+    "--labels",
+    is_flag=True,
+    help="Write choices as their labels (such as 'Person with lived experience') and yes/no as Yes and No, "
+    "with the field titles as column headings, instead of codes and field names.",
+)
+@click.option(
+    "--deidentify",
+    is_flag=True,
+    help="Replace partners' names and record numbers by pseudonyms, leave out free text and hide small counts. "
+    "Dates and small sites may still identify people: the README.txt (or about sheet) says what is left.",
+)
+@click.option(
+    "--keep-text",
+    is_flag=True,
+    help="With --deidentify: keep the free-text columns (they may name people; read them before sharing).",
+)
+@click.option("--site", metavar="NAME", default=None, help="Export one site only: its records and its programme.")
+@click.option(
+    "--min-count",
+    metavar="N",
+    default=None,
+    show_default="5",
+    help="With --deidentify: counts below N in the counts_ tables are written as <N (N is 1 or more).",
 )
 @click.pass_context
-def export(ctx: click.Context, out_dir: Path) -> None:
-    """Write every record to CSV files, one file per record type (such as partner.csv).
+def export(
+    ctx: click.Context,
+    out: Path,
+    file_format: str,
+    labels: bool,
+    deidentify: bool,
+    keep_text: bool,
+    site: str | None,
+    min_count: str | None,
+) -> None:
+    """Write every record for re-use in other tools: CSV files or an xlsx workbook.
 
-    Access codes are never exported. Choices are written as their short codes.
+    One file (or sheet) per record type, tables of counts per site, a data dictionary describing
+    every column (data_dictionary.csv) and a README.txt saying where the export came from and how it
+    was made. Choices are written as codes unless you add --labels. Access codes are never exported.
+    Nothing is left half written if the export fails.
     """
-    from .exports import write_csv
+    from .exports import ExportError, export_store
 
-    if out_dir.exists() and not out_dir.is_dir():
-        raise click.ClickException(f"{out_dir} is a file, not a folder: choose a folder for the export with --out.")
+    count = 5
+    if min_count is not None:
+        if not deidentify:
+            raise click.ClickException(
+                "--min-count only applies to a de-identified export: add --deidentify, or leave --min-count out."
+            )
+        try:
+            count = int(min_count.strip())
+        except ValueError:
+            raise click.ClickException(
+                f"--min-count must be a whole number, 1 or more (it was {min_count!r})."
+            ) from None
     store = open_store(ctx)
+    file_format = file_format.strip().lower()
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise click.ClickException(f"Cannot create the folder {out_dir}: {exc.strerror or exc}.") from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise click.ClickException(f"Cannot write in the folder {out_dir}: choose another folder with --out.")
-    counts = write_csv(store, out_dir)
-    click.echo(f"Wrote {len(counts)} CSV files to {out_dir}:")
-    width = max(len(kind) for kind in counts)
-    for kind, count in counts.items():
-        click.echo(f"  {(kind + '.csv').ljust(width + 4)}  {count} row(s)")
+        result = export_store(
+            store, out, format=file_format, labels=labels, deidentify=deidentify, keep_text=keep_text,
+            site=site, min_count=count,
+        )
+    except ExportError as exc:
+        raise click.ClickException(exc.for_command_line()) from None
+    how = ", ".join(
+        ["labels" if labels else "codes"]
+        + (["de-identified"] if deidentify else [])
+        + ([f"site {store.site_named(site).name}"] if site else [])
+    )
+    click.echo(f"Exported {describe(ctx.obj['db'])} to {result.path} ({file_format}, {how}):")
+    width = max(len(name) for name in result.rows) + 5
+    unit = ".csv" if file_format == "csv" else ""
+    for name, rows in result.rows.items():
+        click.echo(f"  {(name + unit).ljust(width)}  {rows} row(s)")
+    if file_format == "csv":
+        click.echo(f"  {'data_dictionary.csv'.ljust(width)}  what every column holds")
+        click.echo(f"  {'README.txt'.ljust(width)}  where this export came from and how it was made")
+    else:
+        click.echo("  The 'data dictionary' sheet says what every column holds; the 'about' sheet how it was made.")
 
 
 main.add_command(site)

@@ -1,6 +1,7 @@
 """Database tables, derived from the domain model so the two cannot drift apart.
 
-One table per record type (named by its ``kind``), plus an append-only ``history`` table.
+One table per record type (named by its ``kind``), plus an append-only ``history`` table and a small
+``setting`` table of named values the store keeps for itself (such as the key behind export pseudonyms).
 Lists of partner ids are JSON columns, which SQLite and PostgreSQL both support.
 """
 
@@ -116,4 +117,12 @@ access_attempt = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("succeeded", Boolean, nullable=False),
     Index("ix_access_attempt_at", "at"),
+)
+
+# Named values the store makes once and keeps (Store.secret), e.g. the key that makes export pseudonyms.
+setting = Table(
+    "setting",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
 )

@@ -18,6 +18,7 @@ Site teams get ``store.for_site(site_id)``, which can read and write that site o
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -28,10 +29,11 @@ from sqlalchemy import Connection, create_engine, event, func, insert, select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 
 from .problems import FieldProblem, RecordInvalid
 from .records import RECORD_TYPES, SITE_RECORD_TYPES, Record, Site, record_type, validate
-from .schema import TABLES, history, metadata
+from .schema import TABLES, history, metadata, setting
 from .settings import database_url
 
 if TYPE_CHECKING:
@@ -347,6 +349,32 @@ class Store:
                 select(table.c.id, table.c.access_code_hash).where(table.c.access_code_hash.is_not(None))
             )
             return [(row.id, row.access_code_hash) for row in rows]
+
+    # ---- values the store keeps for itself -------------------------------------------------
+
+    def secret(self, name: str) -> str:
+        """A random value made the first time ``name`` is asked for, then kept in the store for good.
+
+        Used as the key behind export pseudonyms, so they are stable for this store and cannot be
+        remade without it. Two processes asking at once get the same value: the insert does nothing
+        when the name is already there, and the value is read back in the same transaction.
+        """
+        candidate = secrets.token_hex(32)
+        with self.engine.begin() as conn:
+            dialect = conn.dialect.name
+            if dialect in ("sqlite", "postgresql"):
+                from importlib import import_module
+
+                dialect_insert = import_module(f"sqlalchemy.dialects.{dialect}").insert
+                statement = dialect_insert(setting).values(name=name, value=candidate)
+                conn.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
+            elif conn.execute(select(setting.c.name).where(setting.c.name == name)).first() is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(setting).values(name=name, value=candidate))
+                except IntegrityError:  # another process made it first: read theirs below
+                    pass
+            return conn.execute(select(setting.c.value).where(setting.c.name == name)).scalar_one()
 
     def for_site(self, site_id: int) -> SiteScope:
         from .scope import SiteScope

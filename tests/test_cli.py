@@ -224,10 +224,13 @@ def test_reset_code_replaces_the_old_code(home, db):
 
 
 def test_export_writes_one_csv_per_record_type(home, db, tmp_path):
+    from coprod_widgets.exports.counts import COUNT_TABLES
+
     ok(run(home, "demo", db=db))
     out_dir = tmp_path / "export" / "nested"
     ok(run(home, "export", "--out", str(out_dir), db=db))
-    assert sorted(path.name for path in out_dir.iterdir()) == sorted(f"{kind}.csv" for kind in RECORD_TYPES)
+    expected = [f"{name}.csv" for name in [*RECORD_TYPES, *COUNT_TABLES, "data_dictionary"]] + ["README.txt"]
+    assert sorted(path.name for path in out_dir.iterdir()) == sorted(expected)
     store = _open(db)
     try:
         for kind in RECORD_TYPES:

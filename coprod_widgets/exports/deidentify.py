@@ -1,0 +1,97 @@
+"""De-identification: which text leaves a de-identified export, and stable pseudonyms for partners.
+
+The lists below are the one place where the decision is written down. A text field that is in none
+of them (one added to the model later) counts as free text and is dropped until someone decides
+otherwise: failing safe matters more here than keeping a column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+
+from ..records import RECORD_TYPES
+from ..schema import _plain_type
+
+#: Text that describes the programme or a site rather than a person: kept in de-identified exports.
+KEPT_TEXT: dict[str, tuple[str, ...]] = {
+    "programme": ("name",),
+    "site": ("name", "service_issue"),
+}
+
+#: Partners' names: replaced by the partner's pseudonym.
+NAME_FIELDS: dict[str, tuple[str, ...]] = {"partner": ("display_name",)}
+
+#: Free text: dropped from de-identified exports unless ``keep_text``. Anyone may have typed a name,
+#: an organisation or a story that identifies someone into these.
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    "programme": ("description",),
+    "partner": ("organisation", "connections"),
+    "activity": ("title", "access_adjustments", "partners_got_back"),
+    "problem_framing": ("statement", "how_identified"),
+    "non_negotiable": ("statement", "reason"),
+    "starting_idea": ("idea",),
+    "expectation": ("milestone",),
+    "evidence_plan": ("question", "indicator", "data_source", "collected_by"),
+    "outcome": ("description", "who_changed", "evidence_source"),
+    "decision": ("what", "options_considered", "feedback", "why_no_change"),
+    "self_assessment": ("comment",),
+}
+
+#: The setting (see ``Store.secret``) holding this store's pseudonym key.
+PSEUDONYM_KEY_SETTING = "export_pseudonym_key"
+PSEUDONYM_PREFIX = "P-"
+#: Crockford's base 32: digits and capitals without I, L, O and U, so pseudonyms read aloud cleanly.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PSEUDONYM_LENGTH = 8  # 40 bits: a clash among a programme's partners is vanishingly unlikely, and checked
+
+
+def is_free_text(kind: str, field: str) -> bool:
+    """Whether a field is free text: any text field that is neither kept (KEPT_TEXT) nor a name (NAME_FIELDS)."""
+    info = RECORD_TYPES[kind].model_fields.get(field)
+    if info is None or _plain_type(info.annotation) is not str:
+        return False
+    return field not in KEPT_TEXT.get(kind, ()) and field not in NAME_FIELDS.get(kind, ())
+
+
+def partner_fields(kind: str) -> tuple[str, ...]:
+    """The fields of a record type that hold partner record numbers (a partner's own ``id`` included)."""
+    cls = RECORD_TYPES[kind]
+    own = ("id",) if kind == "partner" else ()
+    return own + tuple(field for field, target in cls.references.items() if target == "partner")
+
+
+class Pseudonyms:
+    """Partner record number to pseudonym: HMAC-SHA256 keyed with a random secret kept in the store.
+
+    Stable for a store (the key is made once and kept), different between stores, and not
+    reversible without the key. Every pseudonym handed out is remembered so that a clash is caught.
+    """
+
+    def __init__(self, key: str):
+        self._key = key.encode("utf-8")
+        self._given: dict[str, int] = {}
+
+    def __call__(self, partner_id: int) -> str:
+        digest = hmac.new(self._key, str(partner_id).encode("ascii"), hashlib.sha256).digest()
+        number = int.from_bytes(digest, "big") >> (256 - 5 * _PSEUDONYM_LENGTH)
+        letters = (_ALPHABET[(number >> (5 * place)) & 31] for place in reversed(range(_PSEUDONYM_LENGTH)))
+        pseudonym = PSEUDONYM_PREFIX + "".join(letters)
+        if self._given.setdefault(pseudonym, partner_id) != partner_id:
+            raise RuntimeError("Two partners were given the same pseudonym; please report this.")
+        return pseudonym
+
+
+def pseudonymise(kind: str, values: dict, pseudonym: Callable[[int], str]) -> dict:
+    """A record's values with every partner reference (and a partner's name) replaced by a pseudonym."""
+    out = dict(values)
+    for field in partner_fields(kind):
+        value = out[field]
+        if isinstance(value, list):
+            out[field] = [pseudonym(item) for item in value]
+        elif value is not None:
+            out[field] = pseudonym(value)
+    for field in NAME_FIELDS.get(kind, ()):
+        out[field] = out["id"]
+    return out
