@@ -40,11 +40,15 @@ def _cell(column: str, value) -> str:
     return str(value)
 
 
-def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, limit: int = ROW_LIMIT) -> str:
-    """``columns`` maps column -> heading (and picks the order); every value is escaped."""
+def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, limit: int = ROW_LIMIT,
+               empty: str = "nothing recorded yet") -> str:
+    """``columns`` maps column -> heading (and picks the order); every value is escaped.
+
+    With no rows, one line says so: ``caption: empty``.
+    """
     columns = columns or {name: name.replace("_", " ").capitalize() for name in frame.columns}
     if frame.empty:
-        return f"<p><em>{escape(caption)}: nothing recorded yet.</em></p>"
+        return f"<p><em>{escape(caption)}: {escape(empty)}.</em></p>"
     shown = frame.head(limit)
     head = "".join(f'<th scope="col">{escape(title)}</th>' for title in columns.values())
     rows = []
@@ -58,8 +62,9 @@ def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None
     )
 
 
-def table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, limit: int = ROW_LIMIT) -> HTML:
-    return HTML(table_html(frame, caption, columns, limit))
+def table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, limit: int = ROW_LIMIT,
+          empty: str = "nothing recorded yet") -> HTML:
+    return HTML(table_html(frame, caption, columns, limit, empty))
 
 
 def note(text: str) -> HTML:

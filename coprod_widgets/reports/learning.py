@@ -85,7 +85,8 @@ def _lp2(data: ProgrammeData, n: int = 3) -> list:
     return [
         charts.attendance_chart(by_month, unnamed),
         table(stopped, f"Who has stopped coming: absent from the last {n} activities while still a partner", {
-            "site": "Site", "level": "Whole group or partners", "role_group": "Role group", "count": "How many"}),
+            "site": "Site", "level": "Whole group or partners", "role_group": "Role group", "count": "How many"},
+              empty="no one: every current partner came to at least one of them"),
         table(ind.representation(data.sites, data["partner"]), "Who is on the register", {
             "site": "Site", "role_group": "Role group", "partners": "Ever", "current": "Now", "share": "Share now"}),
         table(ind.contribution_share(data.sites, data["attendance"], data["partner"]),
