@@ -117,5 +117,5 @@ def readme_text(rows: list[list[str]]) -> str:
         if not item:
             lines.append("")
             continue
-        lines += textwrap.wrap(f"{item}: {details}", width=100, subsequent_indent="    ")
+        lines += textwrap.wrap(f"{item}: {details}", width=100, subsequent_indent="    ", break_on_hyphens=False)
     return "\n".join(lines) + "\n"

@@ -75,6 +75,9 @@ class CsvFiles:
     def close(self) -> None:
         """Nothing to finish: each file is complete when written."""
 
+    def discard(self) -> None:
+        """Nothing to tidy beyond the staging folder."""
+
 
 def _csv_cell(cell: object) -> object:
     if isinstance(cell, dt.date):
@@ -114,6 +117,15 @@ class XlsxWorkbook:
     def close(self) -> None:
         self.workbook.save(self.staging.dir / self.names[0])
 
+    def discard(self) -> None:
+        """Finish the half-written sheets and remove openpyxl's own temporary files for them."""
+        for sheet in self.workbook.worksheets:
+            if not sheet.closed:
+                sheet.close()
+            writer = getattr(sheet, "_writer", None)  # openpyxl keeps each streamed sheet in a temporary file
+            if writer is not None and os.path.exists(writer.out):
+                writer.cleanup()
+
 
 def _xlsx_cell(cell: object) -> object:
     """Text neutralised and escaped (openpyxl would store "=..." as a formula); dates stay dates."""
@@ -126,13 +138,18 @@ def _xlsx_cell(cell: object) -> object:
 def writing(target: Target) -> Iterator[CsvFiles | XlsxWorkbook]:
     """A writer for ``target``; on success its ``files`` say where the files went, on failure nothing is left."""
     staging = Staging(target)
+    writer = None
     try:
         writer = CsvFiles(staging) if target.format == "csv" else XlsxWorkbook(staging)
         yield writer
         writer.close()
         writer.files = staging.commit(writer.names)
     except BaseException:
-        staging.discard()
+        try:
+            if writer is not None:
+                writer.discard()
+        finally:
+            staging.discard()
         raise
 
 
