@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
@@ -68,7 +69,8 @@ def site_report(marked_up_store, tmp_path_factory):
 
 
 def _open_offline(path: Path):
-    """(page text, figures [(section id, mark count)], blocked URLs, dialogs, window.injected) of a file."""
+    """(page text, figures [(section id, mark count)], blocked URLs, dialogs, window.injected, axe's serious
+    and critical violations) of a file."""
     with sync_playwright() as playwright:
         browser = launch(playwright)
         context = browser.new_context()
@@ -88,7 +90,10 @@ def _open_offline(path: Path):
         figures = page.eval_on_selector_all("figure.coprod-chart", """figures => figures.map(f => [
             f.closest('section') ? f.closest('section').id : '',
             f.querySelectorAll('svg [role="graphics-symbol"]').length])""")
-        found = (page.inner_text("body"), figures, blocked, dialogs, page.evaluate("window.injected || 0"))
+        violations = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+                      for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
+        found = (page.inner_text("body"), figures, blocked, dialogs, page.evaluate("window.injected || 0"),
+                 violations)
         browser.close()
     return found
 
@@ -116,8 +121,8 @@ def _charts_by_section(figures) -> dict[str, int]:
 
 def test_programme_report_opens_offline_with_every_chart_drawn(programme_report):
     made, _ = programme_report
-    text, figures, blocked, dialogs, injected = _open_offline(made.html)
-    assert blocked == [] and dialogs == [] and injected == 0
+    text, figures, blocked, dialogs, injected, violations = _open_offline(made.html)
+    assert blocked == [] and dialogs == [] and injected == 0 and violations == []
     assert _charts_by_section(figures) == PROGRAMME_CHARTS
     empty = [section_id for section_id, marks in figures if marks == 0]
     assert not empty, f"charts with no marks in {empty}"
@@ -147,8 +152,8 @@ def test_programme_report_has_no_code_scripts_or_widgets_and_says_where_it_came_
 def test_site_report_opens_offline_and_shows_typed_markup_as_text(site_report):
     path, output = site_report
     assert f"Wrote {path}" in output and "Printed" in output
-    text, figures, blocked, dialogs, injected = _open_offline(path)
-    assert blocked == [] and dialogs == [] and injected == 0
+    text, figures, blocked, dialogs, injected, violations = _open_offline(path)
+    assert blocked == [] and dialogs == [] and injected == 0 and violations == []
     assert _charts_by_section(figures) == SITE_CHARTS
     assert all(marks > 0 for _, marks in figures)
     assert SCRIPT_TEXT in text and IMAGE_TEXT in text  # shown as the characters typed

@@ -58,6 +58,8 @@ _ARIA_LABEL = re.compile(r'\saria-label="([^"]*)"')
 _ID = re.compile(r'\bid="([^"]+)"')
 #: Mark groups drawn with ``aria=False`` (labels on cells, connecting lines): let hovering pass through them.
 _HIDDEN_MARKS = re.compile(r'(<g class="mark-[a-z]+ role-mark[^"]*") aria-hidden="true"')
+#: A group tagged as a chart symbol with no name (an empty layer, such as a facet with no drop-outs).
+_UNNAMED_SYMBOL_GROUP = re.compile(r'<g (?![^>]*\saria-label=)([^>]*?)role="graphics-symbol"')
 #: Geometry attributes, whose numbers Vega writes with up to 16 decimals.
 _GEOMETRY = re.compile(r'(?<![\w-])(transform|d|x|y|x1|x2|y1|y2|width|height)="([^"]*)"')
 _LONG_DECIMAL = re.compile(r"(-?\d+\.\d{2})\d+")
@@ -113,6 +115,7 @@ def _compact(svg: str) -> str:
         return f'{match.group(1)}="{_LONG_DECIMAL.sub(lambda n: n.group(1), match.group(2))}"'
 
     svg = _GEOMETRY.sub(rounded, svg)
+    svg = _UNNAMED_SYMBOL_GROUP.sub(r'<g \1role="presentation"', svg)  # nothing to name: not announced
     return _HIDDEN_MARKS.sub(r'\1 aria-hidden="true" pointer-events="none"', svg)
 
 

@@ -93,13 +93,13 @@ def execute(kind: str, parameters: dict, progress: Progress | None = None, timeo
     if not notebook.exists():
         raise ReportError(f"The report notebook {notebook} is missing: reinstall coprod or set COPROD_HOME.")
     _register_engine()
-    # The kernel is local and short-lived: its start-up warning about plain TCP would only alarm readers.
+    # The kernel is local and short-lived: its warning about plain TCP and its shutdown noise would only alarm.
     with tempfile.TemporaryDirectory(prefix="coprod-report-") as work:
         try:
             return papermill.execute_notebook(
                 str(notebook), None, parameters=parameters, engine_name=ENGINE, progress_bar=False,
                 request_save_on_cell_execute=False, cwd=work, kernel_name="python3", progress=progress,
-                execution_timeout=timeout, extra_arguments=["--log-level=ERROR"])
+                execution_timeout=timeout, extra_arguments=["--log-level=CRITICAL"])
         except PapermillExecutionError as exc:
             raise ReportError(f"The report notebook stopped at cell {exc.exec_count}: {exc.ename}: "
                               f"{' '.join(str(exc.evalue).split())}") from None
