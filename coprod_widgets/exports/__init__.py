@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import __version__
+from ..cli_support import describe
 from ..records import RECORD_TYPES, Record, Site
 from .about import HEADINGS as ABOUT_HEADINGS
 from .about import README, about_rows, readme_text
@@ -93,9 +95,6 @@ def export_store(
     names = {table.name: f"{table.name}.csv" if csv else f"sheet {table.name}" for table in tables}
     names["data_dictionary"] = f"{DICTIONARY_STEM}.csv" if csv else f"sheet {DICTIONARY_SHEET!r}"
     dictionary = dictionary_rows(tables, labels)
-    from .. import __version__
-    from ..cli_support import describe
-
     options = {"format": format, "labels": labels, "deidentify": deidentify, "keep_text": keep_text,
                "site": chosen.name if chosen else None, "min_count": min_count}
     about = about_rows(

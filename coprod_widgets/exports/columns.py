@@ -14,7 +14,7 @@ from ..choices import LEARNING_POINTS
 from ..problems import _bounds
 from ..records import RECORD_TYPES, Record
 from ..schema import _plain_type
-from .deidentify import is_free_text, partner_fields
+from .deidentify import NAME_FIELDS, is_free_text, partner_fields
 
 # Field types, as the data dictionary names them.
 TEXT, NOTES, INTEGER, DATE, YES_NO, DROPDOWN = "text", "notes", "integer", "date", "yes/no", "dropdown"
@@ -141,14 +141,11 @@ def model_column(cls: type[Record], name: str, *, table: str | None = None, deid
             return Column(**base, type=PSEUDONYM, note=PSEUDONYM_NOTE)
         return Column(**base, type=RECORD_NUMBER, note="the record's number in the store; other records link to it")
     if target:
-        many = python_type is list
         link = f"links to the id column of {target}"
-        if pseudonymous:
-            kind, note = (PSEUDONYMS, f"pseudonyms separated by ';', each {link}") if many else (PSEUDONYM, link)
-        else:
-            kind, note = (RECORD_NUMBERS, f"record numbers separated by ';', each {link}") if many else (
-                RECORD_NUMBER, link)
-        return Column(**base, type=kind, note=note)
+        if python_type is list:
+            kind, items = (PSEUDONYMS, "pseudonyms") if pseudonymous else (RECORD_NUMBERS, "record numbers")
+            return Column(**base, type=kind, note=f"{items} separated by ';', each {link}")
+        return Column(**base, type=PSEUDONYM if pseudonymous else RECORD_NUMBER, note=link)
     if isinstance(python_type, type) and issubclass(python_type, Enum):
         note = "the Ladder of Co-production, 1 (lowest) to 7" if issubclass(python_type, IntEnum) else ""
         return Column(**base, type=DROPDOWN, choices=choices_of(python_type), note=note)
@@ -160,7 +157,7 @@ def model_column(cls: type[Record], name: str, *, table: str | None = None, deid
         low, high = _bounds(cls, name)
         note = f"{LEARNING_POINTS[name]}: 1 = not at all, 5 = fully" if name in LEARNING_POINTS else ""
         return Column(**base, type=INTEGER, minimum=low, maximum=high, note=note)
-    if cls.kind == "partner" and name == "display_name":
+    if name in NAME_FIELDS.get(cls.kind, ()):
         if deidentify:
             return Column(**base, type=PSEUDONYM, note="the partner's pseudonym (the same as id); " + PSEUDONYM_NOTE)
         return Column(**base, type=TEXT, note="names a person", identifier=True)
