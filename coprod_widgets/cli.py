@@ -34,7 +34,7 @@ def main(ctx: click.Context, db_url: str) -> None:
     """Record and evaluate co-production in health and social care.
 
     Set up the store, add sites and give each site team its access code, run the site app on
-    this computer, and export every record to CSV files.
+    this computer, make reports that open offline, and export the records for other tools.
 
     \b
     A first run usually looks like this:

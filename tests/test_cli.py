@@ -61,6 +61,7 @@ COMMANDS = [
     ["site", "reset-code"],
     ["serve"],
     ["export"],
+    ["report"],
 ]
 
 
