@@ -56,3 +56,19 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make app" in readme and "make test" in readme
+
+
+def test_package_data_carries_every_non_python_file_the_package_reads():
+    """An installed (non-editable) coprod must still find its report template."""
+    from fnmatch import fnmatch
+
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    package = ROOT / "coprod_widgets"
+    data_files = [p for p in package.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+                  and "__pycache__" not in p.parts]
+    assert data_files, "expected the report template files"
+    for path in data_files:
+        owner = ".".join(path.relative_to(ROOT).parent.parts)
+        patterns = {pkg: globs for pkg, globs in package_data.items() if owner.startswith(pkg)}
+        relative = {pkg: path.relative_to(ROOT / pkg.replace(".", "/")).as_posix() for pkg in patterns}
+        assert any(fnmatch(relative[pkg], glob) for pkg, globs in patterns.items() for glob in globs), path
