@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -9,6 +11,7 @@ from tests.browser import block_the_network, launch
 from tests.conftest import EVALUATOR_TOKEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_overview_workbook_draws_its_charts_offline(evaluator_server):
@@ -43,3 +46,36 @@ def test_overview_workbook_draws_its_charts_offline(evaluator_server):
             expect(grid).to_contain_text("Saltmere")
         finally:
             browser.close()
+
+
+def test_share_panel_makes_a_report_and_an_export_from_voila(demo_db_url, tmp_path):
+    """The deep dive's Share buttons, clicked in Chromium: files land in <COPROD_HOME>/data/shared."""
+    import shutil
+
+    from tests.servers import running_server
+
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "workbooks" / "evaluator", home / "workbooks" / "evaluator")
+    with running_server(demo_db_url, home=home, token=EVALUATOR_TOKEN) as base_url, sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        block_the_network(context, base_url)
+        page = context.new_page()
+        try:
+            url = f"{base_url}voila/render/site_deep_dive.ipynb?token={EVALUATOR_TOKEN}"
+            page.goto(url, wait_until="commit", timeout=180_000)
+            status = page.locator(".coprod-share-status")
+            expect(page.get_by_role("button", name="Export the data")).to_be_visible(timeout=180_000)
+            page.get_by_label("Export as").select_option(label="Excel workbook (.xlsx)")
+            page.get_by_role("button", name="Export the data").click()
+            expect(status).to_contain_text("Wrote 1 file(s)", timeout=60_000)
+            page.get_by_label("Report on").select_option(label="Fenmarsh")
+            page.get_by_role("button", name="Make the report").click()
+            expect(status).to_contain_text("Wrote", timeout=180_000)
+            expect(status).to_contain_text("fenmarsh-report-")
+        finally:
+            browser.close()
+    shared = home / "data" / "shared"
+    assert len(list(shared.glob("export-*.xlsx"))) == 1
+    (report,) = shared.glob("fenmarsh-report-*.html")
+    assert "Fenmarsh: co-production report" in report.read_text(encoding="utf-8")
