@@ -146,17 +146,11 @@ class SiteReport(_Report):
     @classmethod
     def open(cls, site: str | None, url: str | None = None, generated: str | None = None) -> SiteReport:
         from .. import settings
+        from .run import site_name
 
         url = url or settings.database_url()
         store = Store.open(url)
-        names = [s.name for s in store.sites()]
-        if not names:
-            raise ValueError("There are no sites yet: add one with  coprod site add  or run  coprod demo.")
-        if site is None:
-            site = names[0]
-        if site not in names:
-            raise ValueError(f"There is no site called {site!r}. The sites are: {', '.join(names)}.")
-        return cls(store, url, site, generated=generated)
+        return cls(store, url, site_name(store, site), generated=generated)
 
     def title(self) -> HTML:
         start = self.site["start_date"]

@@ -25,7 +25,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 ENGINE = "coprod-report"
 
 
-class ReportError(Exception):
+class ReportError(ValueError):
     """A report could not be made; the message says why and what to do, in one line."""
 
 
@@ -73,8 +73,13 @@ def _check_target(out: Path) -> Path:
     return out
 
 
-def _site_name(store: Store, site: str) -> str:
+def site_name(store: Store, site: str | None) -> str:
+    """The site's name as the store spells it (any case matches); None means the first site."""
     names = [s.name for s in store.sites()]
+    if not names:
+        raise ReportError("There are no sites yet: add one with  coprod site add  or run  coprod demo.")
+    if site is None:
+        return names[0]
     if site in names:
         return site
     folded = {name.casefold(): name for name in names}
@@ -153,7 +158,7 @@ def check_request(out, site: str | None = None, url: str | None = None, pdf: boo
     store = Store.open(url)
     try:
         programmes = store.records("programme")
-        site = _site_name(store, site) if site is not None else None
+        site = site_name(store, site) if site is not None else None
     finally:
         store.close()
     return ReportRequest(out, site, url, pdf, programmes[0].name if programmes else "Programme")
