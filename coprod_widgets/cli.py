@@ -143,7 +143,34 @@ def demo(ctx: click.Context, force: bool, if_empty: bool) -> None:
     metavar="N",
     default=8866,
     show_default=True,
-    help="The port to serve on. If it is busy, the command stops with an error rather than pick another.",
+    help="The port to serve on (with --workers, the first of N ports in a row). If one is busy, the command "
+    "stops with an error rather than pick another.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    metavar="N",
+    default=1,
+    show_default=True,
+    help="How many Voilà workers to run, on consecutive ports, for a reverse proxy with sticky routing in front "
+    "(see coprod deploy). A worker that stops is started again.",
+)
+@click.option(
+    "--max-kernels",
+    type=click.IntRange(1, 10000),
+    metavar="N",
+    default=None,
+    show_default="half this computer's memory at 150 MB a kernel, shared among the workers",
+    help="Most pages each worker keeps open at once. A visitor beyond it gets a short 'busy, try again' page "
+    "(HTTP 503) instead of a new kernel.",
+)
+@click.option(
+    "--idle-minutes",
+    type=click.IntRange(1, 24 * 60),
+    metavar="N",
+    default=30,
+    show_default=True,
+    help="End a site app page nobody has used for N minutes; the page then says so and offers to reload.",
 )
 @click.option(
     "--evaluator",
@@ -153,32 +180,59 @@ def demo(ctx: click.Context, force: bool, if_empty: bool) -> None:
 )
 @click.option("--token", metavar="TEXT", default=None, help="The token visitors need (evaluator workbooks only).")
 @click.pass_context
-def serve(ctx: click.Context, port: int, evaluator: bool, token: str | None) -> None:
-    """Run the site app (the welcome page and the site app) with Voilà, for this computer only.
+def serve(
+    ctx: click.Context,
+    port: int,
+    workers: int,
+    max_kernels: int | None,
+    idle_minutes: int,
+    evaluator: bool,
+    token: str | None,
+) -> None:
+    """Run the site app with Voilà on this computer (127.0.0.1), with a limit on open pages.
 
-    With --evaluator, serve the evaluator workbooks instead, behind a token. Open the address it
-    prints in a browser. Press Ctrl-C to stop; the server also stops cleanly, with all its
-    kernels, when it is sent SIGTERM.
+    The site app is served at / and nothing else is: no folder listing, no other notebook. For site
+    teams in other organisations, put it behind nginx with HTTPS (coprod deploy writes the files) and
+    use --workers. With --evaluator, serve the evaluator workbooks instead, behind a token. Press
+    Ctrl-C to stop; the server also stops cleanly, with all its kernels, when it is sent SIGTERM.
     """
     import secrets
 
-    from . import serve as server
+    from .serving import options as worker_options
+    from .serving import supervisor
 
     if token and not evaluator:
         raise click.ClickException("--token is for the evaluator workbooks: add --evaluator, or leave it out.")
     url = ctx.obj["db"]
     open_store(ctx).close()
-    workbooks = settings.evaluator_workbooks_dir() if evaluator else settings.site_workbooks_dir()
-    if not workbooks.is_dir():
-        raise click.ClickException(
-            f"There is no workbooks folder at {workbooks}: set COPROD_HOME to the project folder."
-        )
     if evaluator:
+        target = settings.evaluator_workbooks_dir()
+        if not target.is_dir():
+            raise click.ClickException(
+                f"There is no workbooks folder at {target}: set COPROD_HOME to the project folder."
+            )
         token = token or secrets.token_urlsafe(24)
+    else:
+        target = settings.site_app_notebook()
+        if not target.is_file():
+            raise click.ClickException(f"There is no site app at {target}: set COPROD_HOME to the project folder.")
+    budget = max_kernels or worker_options.default_max_kernels(workers)
+    options = worker_options.WorkerOptions(
+        target=target, port=port, max_kernels=budget, token=token, idle_page_timeout=idle_minutes * 60
+    )
+    ports = [port + offset for offset in range(workers)]
+    query = f"?token={token}" if token else ""
+    what = "the evaluator workbooks" if evaluator else "the site app"
+    lines = [f"Serving {what} from {target} (only this computer can open it):"]
+    lines += [f"  worker {number}: {supervisor.base_url(each)}{query}" for number, each in enumerate(ports, 1)]
+    lines += [f"Each worker keeps at most {budget} page(s) open; pages idle for {idle_minutes} minutes are ended."]
+    lines += ["Press Ctrl-C to stop."]
     click.echo(f"Store: {describe(url)}")
+    env = dict(os.environ)
+    env[settings.DB_URL_VARIABLE] = url
     try:
-        code = server.run(workbooks, port, url, echo=click.echo, token=token)
-    except server.PortInUse as exc:
+        code = supervisor.run(options, workers, env, echo=click.echo, lines=lines)
+    except supervisor.PortInUse as exc:
         raise click.ClickException(str(exc)) from None
     ctx.exit(code)
 

@@ -31,8 +31,12 @@ def workbooks_dir() -> Path:
 
 
 def site_workbooks_dir() -> Path:
-    """What site teams may open: the welcome page and the site app. ``coprod serve`` serves only this."""
+    """What site teams may open: the site app, the one notebook ``coprod serve`` serves."""
     return workbooks_dir() / "site"
+
+
+def site_app_notebook() -> Path:
+    return site_workbooks_dir() / "site_app.ipynb"
 
 
 def evaluator_workbooks_dir() -> Path:

@@ -5,7 +5,7 @@ Typical use::
     from tests.servers import running_server
 
     with running_server("sqlite:////tmp/x/coprod.db") as base_url:      # "http://127.0.0.1:PORT/"
-        html = get(base_url + "voila/render/welcome.ipynb")
+        html = get(base_url)                                              # the site app's code page
 
 When a test needs the process itself (to send it a signal, read its log)::
 
@@ -15,9 +15,9 @@ When a test needs the process itself (to send it a signal, read its log)::
     finally:
         stop_server(server)      # SIGINT, then kill after a timeout; returns the exit code; deletes the log
 
-``home`` becomes ``COPROD_HOME`` for the server and its kernels, so ``<home>/workbooks`` is what is
-served and ``<home>/data`` is its data folder. Without it the project's own ``workbooks/`` is served.
-Readiness is judged by ``GET /voila/api/contents``, which lists the folder and starts no kernel.
+``home`` becomes ``COPROD_HOME`` for the server and its kernels, so ``<home>/workbooks/site/site_app.ipynb``
+is what is served at ``/`` and ``<home>/data`` is its data folder. Without it the project's own is served.
+Readiness is judged by ``GET /coprod/api/health``, which every worker answers without starting a kernel.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +40,7 @@ HOST = "127.0.0.1"
 #: The first start in a fresh virtual environment compiles bytecode and can take a while.
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 15.0
-READY_PATH = "voila/api/contents"
+READY_PATH = "coprod/api/health"
 
 
 class ServerFailed(RuntimeError):
@@ -82,13 +82,15 @@ class ServerProcess:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def serve_command(port: int, db_url: str | None = None, token: str | None = None) -> list[str]:
-    """``coprod serve``; with a ``token``, the evaluator workbooks behind that token."""
+def serve_command(
+    port: int, db_url: str | None = None, token: str | None = None, args: Sequence[str] = ()
+) -> list[str]:
+    """``coprod serve``; with a ``token``, the evaluator workbooks behind that token; ``args`` added at the end."""
     command = [sys.executable, "-m", "coprod_widgets.cli"]
     if db_url is not None:
         command += ["--db", db_url]
     extra = ["--evaluator", "--token", token] if token else []
-    return [*command, "serve", "--port", str(port), *extra]
+    return [*command, "serve", "--port", str(port), *extra, *args]
 
 
 def server_environment(
@@ -106,9 +108,9 @@ def server_environment(
 
 
 def wait_until_ready(server: ServerProcess, timeout: float = READY_TIMEOUT_S) -> float:
-    """Poll ``GET /voila/api/contents`` until it answers 200; return the seconds it took."""
+    """Poll ``GET /coprod/api/health`` until it answers 200; return the seconds it took."""
     started = time.monotonic()
-    url = server.base_url + READY_PATH + (f"?token={server.token}" if server.token else "")
+    url = server.base_url + READY_PATH
     while True:
         if server.process.poll() is not None:
             raise ServerFailed(f"coprod serve exited with code {server.process.returncode}.\n{server.log()[-3000:]}")
@@ -128,17 +130,19 @@ def start_server(
     env: Mapping[str, str] | None = None,
     timeout: float = READY_TIMEOUT_S,
     token: str | None = None,
+    args: Sequence[str] = (),
 ) -> ServerProcess:
     """Start ``coprod serve`` on ``port`` (a free one if None) and return once it answers.
 
     ``db_url`` is passed as ``COPROD_DB_URL`` (None: inherit nothing, so the default store is used).
+    ``args`` are added to the command (``["--workers", "2", "--max-kernels", "4"]``).
     The server's output goes to a temporary log file (see :meth:`ServerProcess.log`).
     Raises :class:`ServerFailed` (after stopping it) if it exits or is not ready within ``timeout``.
     """
     port = port or free_port()
     log_file = tempfile.NamedTemporaryFile(prefix=f"coprod-serve-{port}-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
-        serve_command(port, token=token),
+        serve_command(port, token=token, args=args),
         env=server_environment(db_url, home, env),
         stdin=subprocess.DEVNULL,
         stdout=log_file,
@@ -185,12 +189,13 @@ def running_server(
     env: Mapping[str, str] | None = None,
     timeout: float = READY_TIMEOUT_S,
     token: str | None = None,
+    args: Sequence[str] = (),
 ) -> Iterator[str]:
     """``with running_server(db_url) as base_url:`` a ready ``coprod serve``, stopped on exit.
 
     ``base_url`` ends with a slash, e.g. ``http://127.0.0.1:41234/``. Arguments as :func:`start_server`.
     """
-    server = start_server(db_url, port=port, home=home, env=env, timeout=timeout, token=token)
+    server = start_server(db_url, port=port, home=home, env=env, timeout=timeout, token=token, args=args)
     try:
         yield server.base_url
     finally:

@@ -16,19 +16,19 @@ import nbformat
 import psutil
 import pytest
 
-from coprod_widgets import serve as serve_module
+from coprod_widgets.serving.options import WorkerOptions, default_max_kernels, worker_args
 from tests.servers import free_port, get, serve_command, server_environment, start_server, stop_server
 
 PROJECT_WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
 
 
 def _hello_home(tmp_path: Path) -> Path:
-    """A COPROD_HOME whose workbooks folder holds one tiny notebook that reports the store URL."""
+    """A COPROD_HOME whose site app is one tiny notebook that reports the store URL."""
     home = tmp_path / "home"
     (home / "workbooks" / "site").mkdir(parents=True)
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell("import os\nprint('store:', os.environ['COPROD_DB_URL'])"))
-    nbformat.write(notebook, home / "workbooks" / "site" / "hello.ipynb")
+    nbformat.write(notebook, home / "workbooks" / "site" / "site_app.ipynb")
     return home
 
 
@@ -36,19 +36,34 @@ def _db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'coprod.db'}"
 
 
-def test_voila_arguments_are_safe():
-    args = serve_module.voila_args(Path("/w"), 8123)
+def test_worker_arguments_are_safe():
+    args = worker_args(WorkerOptions(target=Path("/w/site_app.ipynb"), port=8123, max_kernels=7))
     for expected in (
+        "/w/site_app.ipynb",
         "--Voila.ip=127.0.0.1",
         "--Voila.port=8123",
         "--Voila.port_retries=0",
         "--no-browser",
-        "--MappingKernelManager.cull_connected=False",
+        "--VoilaConfiguration.multi_kernel_manager_class=coprod_widgets.serving.kernels.BudgetKernelManager",
+        "--BudgetKernelManager.max_kernels=7",
+        "--KernelManager.autorestart=False",
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.template=coprod",
     ):
         assert expected in args
-    assert any(arg.startswith("--MappingKernelManager.cull_idle_timeout=") for arg in args)
+    assert any(arg.startswith("--VoilaExecutor.timeout=") for arg in args)
+    folder = worker_args(WorkerOptions(target=Path("/w/evaluator"), port=8123, max_kernels=7, token="t"))
+    assert "--Voila.token=t" in folder and "--VoilaConfiguration.template=coprod" not in folder
+
+
+@pytest.mark.parametrize(
+    ("workers", "memory_gib", "expected"),
+    [(1, 24, 81), (2, 24, 40), (4, 2, 2), (1, 1, 3)],
+)
+def test_default_kernel_budget_fits_half_the_memory(workers, memory_gib, expected):
+    assert default_max_kernels(workers, total_memory=memory_gib * 1024**3) == expected
 
 
 @pytest.mark.server
@@ -78,13 +93,12 @@ def test_signal_stops_server_and_kernels(tmp_path, sig):
     db_url = _db_url(tmp_path)
     server = start_server(db_url, home=_hello_home(tmp_path))
     try:
-        status, body = get(server.base_url + "voila/render/hello.ipynb")
+        status, body = get(server.base_url)
         assert status == 200
         assert f"store: {db_url}" in body, "the kernel must use the store given to coprod serve"
         processes = psutil.Process(server.process.pid).children(recursive=True)
         kernels = [p for p in processes if "ipykernel" in " ".join(p.cmdline())]
         assert kernels, "rendering a notebook should have started a kernel"
-        assert "Culling kernels with idle durations > 600 seconds" in server.log()
 
         started = time.monotonic()
         server.process.send_signal(sig)
@@ -99,23 +113,11 @@ def test_signal_stops_server_and_kernels(tmp_path, sig):
 
 
 @pytest.mark.server
-def test_welcome_page_renders(tmp_path):
-    server = start_server(_db_url(tmp_path), env={"COPROD_HOME": str(PROJECT_WORKBOOKS.parent)})
-    try:
-        status, body = get(server.base_url + "voila/render/welcome.ipynb", timeout=120)
-        assert status == 200, body[-2000:]
-        assert "<html" in body.lower()
-        assert "There was an error when executing cell" not in body
-    finally:
-        assert stop_server(server) == 0
-
-
-@pytest.mark.server
-def test_ready_probe_starts_no_kernel(tmp_path):
+def test_health_probe_starts_no_kernel(tmp_path):
     server = start_server(_db_url(tmp_path), home=_hello_home(tmp_path))
     try:
         for _ in range(3):
-            assert get(server.base_url + "voila/api/contents")[0] == 200
+            assert get(server.base_url + "coprod/api/health")[0] == 200
         names = [" ".join(p.cmdline()) for p in psutil.Process(server.process.pid).children(recursive=True)]
         assert not [name for name in names if "ipykernel" in name], names
     finally:

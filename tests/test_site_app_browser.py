@@ -79,7 +79,7 @@ def page(browser, server):
 
 
 def open_app(page, server):
-    page.goto(f"{server}voila/render/site_app.ipynb")
+    page.goto(server)
     code = page.get_by_label("Site access code")
     expect(code).to_be_visible(timeout=WAIT)
     return code
