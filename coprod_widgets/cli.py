@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import settings
+from .cli_deploy import deploy
 from .cli_report import report
 from .cli_site import site
 from .cli_support import CoprodGroup, describe, is_default_store, open_store, sqlite_path
@@ -166,7 +167,7 @@ def demo(ctx: click.Context, force: bool, if_empty: bool) -> None:
 )
 @click.option(
     "--idle-minutes",
-    type=click.IntRange(1, 24 * 60),
+    type=click.FloatRange(0.1, 24 * 60),
     metavar="N",
     default=30,
     show_default=True,
@@ -185,7 +186,7 @@ def serve(
     port: int,
     workers: int,
     max_kernels: int | None,
-    idle_minutes: int,
+    idle_minutes: float,
     evaluator: bool,
     token: str | None,
 ) -> None:
@@ -225,7 +226,7 @@ def serve(
     what = "the evaluator workbooks" if evaluator else "the site app"
     lines = [f"Serving {what} from {target} (only this computer can open it):"]
     lines += [f"  worker {number}: {supervisor.base_url(each)}{query}" for number, each in enumerate(ports, 1)]
-    lines += [f"Each worker keeps at most {budget} page(s) open; pages idle for {idle_minutes} minutes are ended."]
+    lines += [f"Each worker keeps at most {budget} page(s) open; pages idle for {idle_minutes:g} minutes are ended."]
     lines += ["Press Ctrl-C to stop."]
     click.echo(f"Store: {describe(url)}")
     env = dict(os.environ)
@@ -339,6 +340,7 @@ def export(
 
 main.add_command(site)
 main.add_command(report)
+main.add_command(deploy)
 
 if __name__ == "__main__":
     main()

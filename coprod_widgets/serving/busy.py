@@ -6,11 +6,13 @@ It names no site and nothing about the server, loads nothing else, and tries aga
 from __future__ import annotations
 
 BUSY_TITLE = "The site app is busy"
+#: The page tries again by itself this often: a place usually frees up within seconds.
+REFRESH_S = 10
 
 
-def busy_page(retry_after: int) -> str:
-    """A complete HTML page asking the visitor to try again in ``retry_after`` seconds (it reloads itself)."""
-    seconds = max(5, int(retry_after))
+def busy_page(refresh: int = REFRESH_S) -> str:
+    """A complete HTML page asking the visitor to wait; it tries again by itself every ``refresh`` seconds."""
+    seconds = max(5, int(refresh))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -47,7 +47,7 @@ class BudgetedVoilaHandler(TornadoVoilaHandler):
             self.set_header("Retry-After", str(exc.retry_after))
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
-            self.finish(busy_page(exc.retry_after))
+            self.finish(busy_page())
 
 
 class _JsonHandler(tornado.web.RequestHandler):
