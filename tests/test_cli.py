@@ -62,6 +62,7 @@ COMMANDS = [
     ["serve"],
     ["export"],
     ["report"],
+    ["deploy"],
 ]
 
 
