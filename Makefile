@@ -34,8 +34,10 @@ test: $(VENV)/.installed-test
 	@chromium_path=$$(tools/ensure-chromium $(BIN)/python) && echo "Browser tests use $$chromium_path" && \
 	pg_bin=$$(tools/ensure-postgres) && echo "PostgreSQL tests use $$pg_bin" && \
 	nginx_path=$$(tools/ensure-nginx) && echo "Deployment tests use $$nginx_path" && \
+	chp_path=$$(tools/ensure-chp) && echo "JupyterHub tests use $$chp_path" && \
 	$(BIN)/ruff check . && \
-	COPROD_CHROMIUM=$$chromium_path COPROD_PG_BIN=$$pg_bin COPROD_NGINX=$$nginx_path $(BIN)/python -m pytest
+	COPROD_CHROMIUM=$$chromium_path COPROD_PG_BIN=$$pg_bin COPROD_NGINX=$$nginx_path COPROD_CHP=$$chp_path \
+	$(BIN)/python -m pytest
 
 # Everything except the tests that start servers, browsers or PostgreSQL.
 test-fast: $(VENV)/.installed-test
