@@ -51,10 +51,18 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import psutil
 import pytest
+from jupyter_server.services.kernels.connection.base import deserialize_binary_message
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
 from traitlets.config.loader import PyFileConfigLoader
 
+from coprod_widgets.demo import build_demo
 from coprod_widgets.serving.hub import EVALUATOR_GROUP, jupyterhub_config
+from coprod_widgets.store import Store
+from tests.postgres import PostgresUnavailable, temporary_postgres
+from tests.servers import free_port, get
 
 ROOT = Path(__file__).resolve().parent.parent
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")
@@ -101,6 +109,7 @@ def test_config_loads_as_jupyterhub_reads_it(tmp_path):
     c = _load(tmp_path, text)
     assert c.JupyterHub.authenticator_class == "pam" and c.PAMAuthenticator.allowed_groups == {group}
     assert c.Authenticator.admin_users == {"ada"}
+    assert c.Authenticator.allow_all is False and c.Authenticator.allow_existing_users is False
     assert c.JupyterHub.bind_url == "http://127.0.0.1:8123/evaluators/"
     assert c.JupyterHub.hub_bind_url.startswith("http://127.0.0.1:")
     assert c.JupyterHub.db_url == f"sqlite:///{tmp_path / 'hub' / 'jupyterhub.sqlite'}"
@@ -109,6 +118,7 @@ def test_config_loads_as_jupyterhub_reads_it(tmp_path):
     assert c.ConfigurableHTTPProxy.command == ["/bin/true"]
     assert c.JupyterHub.spawner_class == "localprocess"
     assert c.Spawner.cmd == ["/opt/coprod/.venv/bin/python", "-m", "jupyterhub.singleuser"]
+    assert c.Spawner.args == ["--KernelManager.transport_encryption=auto"]
     assert c.Spawner.environment["COPROD_DB_URL"] == url and "OTHER" not in c.Spawner.environment
     assert c.Spawner.environment["COPROD_HOME"] == str(ROOT)
     assert c.Spawner.environment["PATH"].startswith("/opt/coprod/.venv/bin:")
@@ -201,7 +211,7 @@ def _proxy_command() -> str:
 def _evaluator_python(folder: Path) -> Path:
     """A venv of Debian's Python that uses the checkout's installed packages (see the module docstring)."""
     if not os.access(SYSTEM_PYTHON, os.X_OK):
-        _fail(f"No {SYSTEM_PYTHON} (Debian's python3.11 package) for the evaluator's server: apt-get install python3.11")
+        _fail(f"No {SYSTEM_PYTHON} for the evaluator's server: apt-get install python3.11 (Debian's package)")
     venv = folder / "venv"
     _run([str(SYSTEM_PYTHON), "-m", "venv", "--without-pip", str(venv)], "Making the evaluator's venv")
     checkout_venv = ROOT / ".venv"
@@ -214,14 +224,56 @@ def _evaluator_python(folder: Path) -> Path:
     return venv / "bin" / "python"
 
 
-@contextlib.contextmanager
-def _unix_accounts(prefix: str):
-    """A new group, an evaluator in it and an outsider, each with a password: yields (group, {name: password})."""
+def _check_system() -> None:
+    """Fail, saying why, unless this is root on a system with PAM and the tools to make accounts."""
     if os.geteuid() != 0:
         _fail("The JupyterHub test must run as root: it makes Unix accounts, and the hub starts servers as them.")
-    for tool in ("groupadd", "useradd", "chpasswd", "userdel", "groupdel"):
+    for tool in ("groupadd", "useradd", "chpasswd", "userdel", "groupdel", "runuser"):
         if not shutil.which(tool):
-            _fail(f"No {tool} (Debian's passwd package) to make the test's Unix accounts.")
+            _fail(f"No {tool} (Debian's passwd and util-linux packages) to make the test's Unix accounts.")
+    if not Path("/etc/pam.d/login").exists():
+        _fail("No PAM 'login' service (/etc/pam.d/login): JupyterHub's PAMAuthenticator cannot check passwords.")
+    try:
+        import pamela  # noqa: F401  (JupyterHub's PAM binding; it loads libpam)
+    except Exception as problem:
+        _fail(f"PAM is not usable from Python (pamela): {problem}")
+
+
+@contextlib.contextmanager
+def _others_may_enter(path: Path):
+    """Let other users pass through (o+x, not list) every folder above ``path`` that keeps them out, then undo.
+
+    A CI checkout may live under /root (mode 0700); the evaluator's server must reach its .venv.
+    """
+    changed: list[tuple[Path, int]] = []
+    try:
+        for folder in [path, *path.parents]:
+            mode = folder.stat().st_mode
+            if not mode & 0o001:
+                changed.append((folder, mode))
+                folder.chmod((mode & 0o7777) | 0o001)
+        yield
+    finally:
+        for folder, mode in reversed(changed):
+            folder.chmod(mode & 0o7777)
+
+
+def _check_reachable(user: str, python: Path) -> None:
+    """Fail, saying why, if ``user`` cannot run ``python`` or read the checkout it uses (a checkout under /root)."""
+    [checkout_site] = (ROOT / ".venv" / "lib").glob("python3*/site-packages")
+    for flag, path in (("-x", python), ("-r", checkout_site), ("-r", ROOT / "coprod_widgets" / "__init__.py"),
+                       ("-r", ROOT / "workbooks" / "evaluator")):
+        if subprocess.run(["runuser", "-u", user, "--", "test", flag, str(path)]).returncode != 0:
+            _fail(f"The evaluator account cannot reach {path}: their server runs that Python with this checkout's "
+                  ".venv, so every folder above both must let other users in (chmod o+x; /root does not).")
+
+
+@contextlib.contextmanager
+def _unix_accounts(prefix: str, leftovers: list[str]):
+    """A new group, an evaluator in it and an outsider, each with a password: yields (group, {name: password}).
+
+    On leaving, any process still running as one of them is killed and listed in ``leftovers``.
+    """
     tag = secrets.token_hex(3)
     group, evaluator, outsider = f"cpg{tag}", f"{prefix}{tag}", f"cpo{tag}"
     made: list[str] = []
@@ -237,31 +289,33 @@ def _unix_accounts(prefix: str):
         yield group, passwords
     finally:
         for name in made[1:]:
-            _end_processes_of(name)
+            leftovers.extend(_end_processes_of(name))
             subprocess.run(["userdel", "-r", name], capture_output=True)
         if made:
             subprocess.run(["groupdel", group], capture_output=True)
 
 
-def _end_processes_of(user: str) -> None:
-    """Kill whatever the hub left running as ``user`` (a server or kernel that outlived its stop)."""
-    import psutil
-
+def _end_processes_of(user: str) -> list[str]:
+    """Kill whatever the hub left running as ``user`` (a server or kernel that outlived its stop); say what."""
+    killed = []
     with contextlib.suppress(KeyError):
         uid = pwd.getpwnam(user).pw_uid
-        for process in psutil.process_iter(["uids"]):
+        for process in psutil.process_iter(["uids", "cmdline", "status"]):
+            if process.info["status"] == psutil.STATUS_ZOMBIE:
+                continue  # already ended, waiting for its parent (or init) to reap it
             if process.info["uids"] and process.info["uids"].real == uid:
                 with contextlib.suppress(psutil.Error):
                     process.kill()
+                    killed.append(" ".join(process.info["cmdline"] or []))
+    return killed
 
 
 @contextlib.contextmanager
-def _hub(config: Path, folder: Path, base: str):
-    """Start ``jupyterhub -f config`` as root; yield (process, log path, seconds to answer); stop all it started."""
-    import psutil
+def _hub(config: Path, folder: Path, base: str, timings: dict[str, float]):
+    """Start ``jupyterhub -f config`` as root; yield (process, log path); stop it and all it started.
 
-    from tests.servers import get
-
+    Sets ``timings["hub start"]`` and, once it has stopped by itself after SIGTERM, ``timings["hub stop"]``.
+    """
     log_path = folder / "hub.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COPROD_", "COVERAGE_", "JUPYTER"))}
     started = time.monotonic()
@@ -279,14 +333,17 @@ def _hub(config: Path, folder: Path, base: str):
             if time.monotonic() - started > HUB_START_TIMEOUT_S:
                 _fail(f"JupyterHub did not answer within {HUB_START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}")
             time.sleep(0.2)
-        yield hub, log_path, time.monotonic() - started
+        timings["hub start"] = time.monotonic() - started
+        yield hub, log_path
     finally:
         with contextlib.suppress(psutil.Error):
             children = psutil.Process(hub.pid).children(recursive=True)
         if hub.poll() is None:
+            stopping = time.monotonic()
             hub.send_signal(signal.SIGTERM)  # the hub stops the servers, the proxy and the culler it started
             try:
                 hub.wait(STOP_TIMEOUT_S)
+                timings["hub stop"] = time.monotonic() - stopping
             except subprocess.TimeoutExpired:
                 hub.kill()
                 hub.wait()
@@ -308,10 +365,6 @@ def _login(client: Client, user: str, password: str) -> tuple[int, str]:
 
 async def _execute(ws_url: str, token: str, cells: list[str]) -> list[dict]:
     """Run ``cells`` in order in the kernel behind ``ws_url``; return, for each, its reply and outputs."""
-    from jupyter_server.services.kernels.connection.base import deserialize_binary_message
-    from tornado.httpclient import HTTPRequest
-    from tornado.websocket import websocket_connect
-
     ws = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}),
                                  max_message_size=64 * 1024 * 1024)
     session, results = uuid.uuid4().hex, []
@@ -368,18 +421,10 @@ print(json.dumps({"user": pwd.getpwuid(os.getuid()).pw_name, "cwd": os.getcwd(),
 @pytest.mark.server
 @pytest.mark.postgres
 def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
-    from coprod_widgets.demo import build_demo
-    from coprod_widgets.store import Store
-    from tests.postgres import PostgresUnavailable, temporary_postgres
-    from tests.servers import free_port
+    _check_system()
 
-    if not Path("/etc/pam.d/login").exists():
-        _fail("No PAM 'login' service (/etc/pam.d/login): JupyterHub's PAMAuthenticator cannot check passwords.")
-    try:
-        import pamela  # noqa: F401  (JupyterHub's PAM binding; loads libpam)
-    except Exception as problem:  # noqa: BLE001
-        _fail(f"PAM is not usable from Python (pamela): {problem}")
     timings: dict[str, float] = {}
+    leftovers: list[str] = []
     chp = _proxy_command()
     folder = Path(tempfile.mkdtemp(prefix="coprod-hub-"))
     try:
@@ -398,8 +443,10 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
             env_file.write_text(f"# as /etc/coprod/coprod.env\nCOPROD_DB_URL={url}\n", encoding="utf-8")
             env_file.chmod(0o600)
 
-            group, passwords = stack.enter_context(_unix_accounts("cpe"))
+            stack.enter_context(_others_may_enter(ROOT))
+            group, passwords = stack.enter_context(_unix_accounts("cpe", leftovers))
             evaluator, outsider = list(passwords)
+            _check_reachable(evaluator, python)
             port = free_port()
             ports = {free_port() for _ in range(4)} - {port}
             config = folder / "jupyterhub_config.py"
@@ -418,8 +465,10 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
             _run(["chown", "-Rh", f"{evaluator}:{evaluator}", str(mine)], "chown")
 
             base = f"http://{HOST}:{port}/evaluators/"
-            _hub_process, log_path, timings["hub start"] = stack.enter_context(_hub(config, folder, base))
+            hub, log_path = stack.enter_context(_hub(config, folder, base, timings))
             log = log_path.read_text
+            culler = [p for p in psutil.Process(hub.pid).children() if "jupyterhub_idle_culler" in p.cmdline()]
+            assert culler, f"no idle culler running\n{log()[-3000:]}"
 
             refused = Client(base)
             status, _where = _login(refused, outsider, passwords[outsider])
@@ -430,8 +479,8 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
             status, where = _login(client, evaluator, passwords[evaluator])
             assert status == 302, f"login answered {status}, not a redirect\n{log()[-3000:]}"
             assert where.startswith("/evaluators/"), where
-            status, _headers, _page = client("GET", "hub/home")  # a page after login gives the new _xsrf cookie
-            assert status == 200, _page[-2000:]
+            status, _headers, page = client("GET", "hub/home")  # a page after login gives the new _xsrf cookie
+            assert status == 200, page[-2000:]
             status, _headers, body = client("POST", f"hub/api/users/{evaluator}/tokens",
                                             data={"note": "test_jupyterhub", "expires_in": 900},
                                             headers={"X-XSRFToken": client.cookie("_xsrf") or ""})
@@ -461,27 +510,42 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
             assert (mine / "learning_points.ipynb").is_symlink() and not (folder / "not-theirs").exists()
 
             started = time.monotonic()
-            status, _headers, body = client("POST", f"user/{evaluator}/api/kernels", data={"name": "python3"})
-            assert status == 201, f"kernel: {status} {body}"
-            kernel = json.loads(body)["id"]
+            # As JupyterLab opens a notebook: a session for its path, whose kernel starts in the notebook's folder.
+            status, _headers, body = client("POST", f"user/{evaluator}/api/sessions", data={
+                "path": overview.name, "name": overview.name, "type": "notebook", "kernel": {"name": "python3"}})
+            assert status == 201, f"session: {status} {body}"
+            kernel = json.loads(body)["kernel"]["id"]
             notebook = json.loads(overview.read_text(encoding="utf-8"))
             cells = [PROBE] + ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
             ws_url = f"ws://{HOST}:{port}/evaluators/user/{evaluator}/api/kernels/{kernel}/channels"
             results = asyncio.run(_execute(ws_url, client.token, cells))
             timings["notebook"] = time.monotonic() - started
 
+            connection = home / ".local" / "share" / "jupyter" / "runtime" / f"kernel-{kernel}.json"
+            assert "curve_publickey" in json.loads(connection.read_text()), "the kernel's loopback TCP is encrypted"
             probe = json.loads(next(o["text"] for o in results[0]["outputs"] if o.get("name") == "stdout"))
             assert probe == {"user": evaluator, "cwd": str(mine), "python": str(python), "db_url": url,
                              "home": str(ROOT)}
             for result in results:
                 problems = [o for o in result["outputs"] if o["type"] == "error" or o.get("name") == "stderr"]
                 assert result["reply"]["status"] == "ok" and not problems, (result["code"], problems)
-            shown = [o for r in results[1:] for o in r["outputs"] if o["type"] in ("display_data", "execute_result")]
-            assert len(shown) == len(cells) - 1, "every cell of the overview shows something"
-            assert any("Long-term conditions" in o["data"].get("text/html", "") for o in shown), "the demo programme"
+            shown = {r["code"]: [o for o in r["outputs"] if o["type"] in ("display_data", "execute_result")]
+                     for r in results[1:]}
+            assert all(displays for code, displays in shown.items() if "wb.show(" in code), "every section is shown"
+            assert any("Long-term conditions" in o["data"].get("text/html", "")
+                       for displays in shown.values() for o in displays), "the demo programme's name"
+
+            # Everything the hub started listens on loopback only: the proxy, the hub, the server, the kernel.
+            processes = [psutil.Process(hub.pid), *psutil.Process(hub.pid).children(recursive=True)]
+            listening = {(p.name(), c.laddr.ip, c.laddr.port) for p in processes
+                         for c in p.net_connections("inet") if c.status == psutil.CONN_LISTEN}
+            assert {ip for _name, ip, _port in listening} == {HOST}, listening
+            assert (HOST, port) in {(ip, p) for _name, ip, p in listening}, listening
 
             status, _headers, body = client("DELETE", f"hub/api/users/{evaluator}/server")
             assert status in (202, 204), f"stop: {status} {body}"
+        assert "hub stop" in timings, f"JupyterHub did not stop within {STOP_TIMEOUT_S} s of SIGTERM"
+        assert not leftovers, f"still running as the evaluator after the hub stopped: {leftovers}"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         print("JupyterHub test timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))

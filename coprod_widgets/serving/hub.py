@@ -108,6 +108,9 @@ os.makedirs(DATA_DIR, mode=0o700, exist_ok=True)
 # Who may log in: evaluators' Unix accounts (PAM), members of GROUP only.
 c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.allowed_groups = {GROUP}
+# Said outright: leaving GROUP (gpasswd -d NAME GROUP) is enough to be refused at the next login.
+c.Authenticator.allow_all = False
+c.Authenticator.allow_existing_users = False
 c.Authenticator.admin_users = set(ADMIN_USERS)
 
 # Where the hub listens (loopback, under BASE_URL, for nginx), and what it keeps.
@@ -128,6 +131,8 @@ if ENV_FILE:
     environment["COPROD_DB_URL"] = store_url
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [PYTHON, "-m", "jupyterhub.singleuser"]
+# Kernels talk over loopback TCP, which every local account can reach: encrypt it (CurveZMQ) where the kernel can.
+c.Spawner.args = ["--KernelManager.transport_encryption=auto"]
 c.Spawner.environment = environment
 c.Spawner.env_keep = ["LANG", "LC_ALL", "JUPYTERHUB_SINGLEUSER_APP"]
 c.Spawner.notebook_dir = f"~/{WORKBOOKS}"
@@ -204,6 +209,8 @@ def jupyterhub_config(
         "ENV_FILE": "COPROD_DB_URL=... is read from here at each hub start (None: the default store)",
         "DATA_DIR": "the hub's own database and cookie secret",
         "GROUP": "only members of this Unix group may log in",
+        "ADMIN_USERS": "evaluators who may also see and stop everyone's servers (JupyterHub admins)",
+        "BASE_URL": "the path nginx forwards to the hub, unchanged",
         "PORT": "the public port (the proxy's), for nginx; HUB_API_PORT and PROXY_API_PORT are internal",
         "PROXY_COMMAND": "None: configurable-http-proxy from PATH, COPROD_HOME/.venv/node or Debian's package",
         "IDLE_TIMEOUT_S": "stop a server unused this long (None: never)",
@@ -224,8 +231,8 @@ def jupyterhub_config(
         "# Settings.",
     ]
     for name, value in settings.items():
-        note = f"  # {notes[name]}" if name in notes else ""
-        lines.append(f"{name} = {value!r}{note}")
+        lines += [f"# {notes[name]}"] if name in notes else []
+        lines.append(f"{name} = {value!r}")
     return "\n".join(lines) + "\n" + _BODY
 
 
