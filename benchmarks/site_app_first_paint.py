@@ -3,7 +3,8 @@
 Prints, for each page, the median and range over N runs of:
   - open: from page.goto to the first input being usable (visible and enabled);
   - workspace (site app only): from pressing Enter on a correct code to the site's first form.
-Both pages are served by the same ``coprod serve`` in the same run, after one warm-up load each.
+``coprod serve`` serves one notebook at ``/``, so each page has its own server (same settings, same
+run), after one warm-up load each.
 
     .venv/bin/python benchmarks/site_app_first_paint.py [--runs 5]
 """
@@ -32,26 +33,27 @@ from tests.servers import running_server  # noqa: E402
 WAIT = 120_000
 
 
-def prepare(folder: Path) -> tuple[str, str, Path]:
+def prepare(folder: Path) -> tuple[str, str, Path, Path]:
     url = f"sqlite:///{folder / 'bench.db'}"
     store = Store.open(url)
     codes = build_demo(store)
     store.close()
-    home = folder / "home"
-    (home / "workbooks" / "site").mkdir(parents=True)
+    home, hello_home = folder / "home", folder / "hello"
+    for each in (home, hello_home):
+        (each / "workbooks" / "site").mkdir(parents=True)
     shutil.copy(ROOT / "workbooks" / "site" / "site_app.ipynb", home / "workbooks" / "site")
     hello = nbformat.v4.new_notebook()
     hello.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.Text(description='Hello')")]
-    nbformat.write(hello, home / "workbooks" / "site" / "hello.ipynb")
-    return url, next(iter(codes.values())), home
+    nbformat.write(hello, hello_home / "workbooks" / "site" / "site_app.ipynb")
+    return url, next(iter(codes.values())), home, hello_home
 
 
-def time_open(browser, base: str, notebook: str, label: str, code: str | None) -> tuple[float, float | None]:
+def time_open(browser, base: str, label: str, code: str | None) -> tuple[float, float | None]:
     context = browser.new_context()
     block_the_network(context, base)
     page = context.new_page()
     start = time.perf_counter()
-    page.goto(f"{base}voila/render/{notebook}")
+    page.goto(base)
     field = page.get_by_label(label)
     expect(field).to_be_enabled(timeout=WAIT)
     opened = time.perf_counter() - start
@@ -75,13 +77,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as folder:
-        url, code, home = prepare(Path(folder))
-        with running_server(url, home=home) as base, sync_playwright() as playwright:
+        url, code, home, hello_home = prepare(Path(folder))
+        with (
+            running_server(url, home=home) as base,
+            running_server(url, home=hello_home) as hello_base,
+            sync_playwright() as playwright,
+        ):
             browser = launch(playwright)
-            time_open(browser, base, "hello.ipynb", "Hello", None)  # warm-up
-            time_open(browser, base, "site_app.ipynb", "Site access code", code)
-            hello = [time_open(browser, base, "hello.ipynb", "Hello", None)[0] for _ in range(runs)]
-            app = [time_open(browser, base, "site_app.ipynb", "Site access code", code) for _ in range(runs)]
+            time_open(browser, hello_base, "Hello", None)  # warm-up
+            time_open(browser, base, "Site access code", code)
+            hello = [time_open(browser, hello_base, "Hello", None)[0] for _ in range(runs)]
+            app = [time_open(browser, base, "Site access code", code) for _ in range(runs)]
             browser.close()
     print(f"hello notebook, open to input usable:        {summary(hello)}")
     print(f"site app, open to access-code field usable:  {summary([a for a, _ in app])}")
