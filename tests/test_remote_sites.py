@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import datetime as dt
 import json
 import re
 import ssl
@@ -43,6 +44,8 @@ pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "coprod.test"
 MAX_KERNELS = 6
+#: A joining date after every demo partner's, so the new partner heads the site's list (newest first).
+JOINED = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 WAIT = 90_000
 #: Workers' memory bound during the flood: per worker 300 MB for Voilà itself and 150 MB a kernel.
 MEMORY_BOUND = 2 * (300 + MAX_KERNELS * 150) * 1024 * 1024
@@ -170,10 +173,10 @@ def test_a_remote_site_team_saves_a_partner_over_tls_and_finds_it_again(stack, r
     context = _context(remote_browser, stack.base)
     page = context.new_page()
     remote_open, remote_workspace = _sign_in(page, stack.base, code, site)
-    add_partner(page, "Remote Rosa", "Carer", "2015-02-01")
+    add_partner(page, "Remote Rosa", "Carer", JOINED)
     page.reload()
     _sign_in(page, stack.base, code, site)
-    expect(page.get_by_text("Remote Rosa (Carer); joined 2015-02-01", exact=True)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(f"Remote Rosa (Carer); joined {JOINED}", exact=True)).to_be_visible(timeout=WAIT)
     context.close()
     assert "Remote Rosa" in _partners(stack.db_url)
 
@@ -397,7 +400,7 @@ def test_a_killed_worker_is_restarted_its_users_are_told_to_reload_and_others_ca
     victim_port, survivor_port = stack.worker_ports
     victim_page, victim_site, victim_code = sessions[victim_port]
     survivor_page, _site, _code = sessions[survivor_port]
-    add_partner(victim_page, "Before the crash", "Carer", "2015-02-01")
+    add_partner(victim_page, "Before the crash", "Carer", JOINED)
 
     old_pid = stack.worker_health(victim_port)["pid"]
     killed_at = time.monotonic()
@@ -416,10 +419,10 @@ def test_a_killed_worker_is_restarted_its_users_are_told_to_reload_and_others_ca
     expect(victim_page.get_by_role("button", name="Reload the page")).to_be_focused()
     told = time.monotonic() - killed_at
 
-    add_partner(survivor_page, "During the crash", "Carer", "2015-02-01")
+    add_partner(survivor_page, "During the crash", "Carer", JOINED)
     victim_page.get_by_role("button", name="Reload the page").click()
     _sign_in(victim_page, stack.base, victim_code, victim_site)
-    expect(victim_page.get_by_text("Before the crash (Carer); joined 2015-02-01", exact=True)).to_be_visible()
+    expect(victim_page.get_by_text(f"Before the crash (Carer); joined {JOINED}", exact=True)).to_be_visible()
     for context in contexts:
         context.close()
     assert {"Before the crash", "During the crash"} <= _partners(stack.db_url)

@@ -4,7 +4,8 @@ Voilà starts one kernel per page request and nothing limits how many, so a craw
 can fill the server's memory. :class:`BudgetKernelManager` keeps at most ``max_kernels`` alive:
 
 - when the budget is full, the oldest kernel that no page is connected to and that has been quiet for
-  ``shed_after`` seconds makes room (a page that was opened and never connected, or was closed);
+  ``shed_after`` seconds makes room (a page that was opened and never connected, or was closed;
+  a page that loses its kernel before it was ever on screen reloads by itself);
   if there is none, the request is refused with :class:`KernelBudgetFull` (the handler answers 503);
 - a sweep every ``sweep_interval`` seconds ends kernels nobody is connected to after
   ``unconnected_timeout`` seconds, kernels of open pages left idle for ``idle_page_timeout`` seconds,
@@ -53,7 +54,7 @@ class BudgetKernelManager(MappingKernelManager):
         0, config=True, help="Most kernels alive at once in this server; 0 means no limit (evaluators only)."
     )
     shed_after = Float(
-        15.0,
+        30.0,
         config=True,
         help="When full, a kernel with no page connected and quiet for this many seconds may be ended to make room.",
     )

@@ -5,13 +5,17 @@
  * - When the kernel's websocket closes, or every pollSeconds, the page asks the server whether its
  *   kernel is still alive (GET coprod/api/page/<kernel id>); if it has ended (left idle, made room,
  *   died, or the server was restarted) the page says why, that nothing saved was lost, and offers Reload.
+ * - A page whose kernel ended before its app was ever on screen holds nothing typed yet: it reloads
+ *   by itself (up to three times in a row) instead of asking.
  */
 (function () {
   "use strict";
   var cfg = window.coprodWatch || {};
   var base = cfg.baseUrl || "/";
   var shown = false;
+  var ready = false;
   var failures = 0;
+  var RELOADS = "coprodWatchReloads";
   var AFTER = " Nothing you saved was lost. Reload the page to go on.";
   var MESSAGES = {
     slow: ["This page is taking too long to open",
@@ -72,9 +76,24 @@
     button.focus();
   }
 
-  function check() {
+  function reloadQuietly() {
+    var done = 0;
+    try { done = Number(window.sessionStorage.getItem(RELOADS) || "0"); } catch (e) { return false; }
+    if (done >= 3) { return false; }
+    try { window.sessionStorage.setItem(RELOADS, String(done + 1)); } catch (e) { return false; }
+    shown = true;
+    window.location.reload();
+    return true;
+  }
+
+  function ended(reason, minutes) {
+    if (!ready && reloadQuietly()) { return; }
+    show(reason, minutes);
+  }
+
+  function check(whenLive) {
     var id = kernelId();
-    if (shown || !id) { return; }
+    if (shown || !id) { if (whenLive && !shown) { whenLive(); } return; }
     fetch(base + "coprod/api/page/" + id, {cache: "no-store", credentials: "same-origin"})
       .then(function (response) {
         if (!response.ok) { throw new Error("status " + response.status); }
@@ -82,11 +101,11 @@
       })
       .then(function (state) {
         failures = 0;
-        if (state.state === "ended") { show(state.reason, state.idle_minutes); }
+        if (state.state === "ended") { ended(state.reason, state.idle_minutes); } else if (whenLive) { whenLive(); }
       })
       .catch(function () {
         failures += 1;
-        if (failures >= 2) { show("lost"); } else { window.setTimeout(check, 3000); }
+        if (failures >= 2) { ended("lost"); } else { window.setTimeout(function () { check(whenLive); }, 3000); }
       });
   }
 
@@ -95,7 +114,7 @@
   function WatchedWebSocket(url, protocols) {
     var socket = protocols === undefined ? new NativeWebSocket(url) : new NativeWebSocket(url, protocols);
     if (/\/api\/kernels\/[^/]+\/channels/.test(String(url))) {
-      socket.addEventListener("close", function () { window.setTimeout(check, 500); });
+      socket.addEventListener("close", function () { window.setTimeout(function () { check(); }, 500); });
     }
     return socket;
   }
@@ -110,10 +129,12 @@
   var readyTimer = window.setInterval(function () {
     if (document.querySelector(cfg.readySelector || ".coprod-app")) {
       window.clearInterval(readyTimer);
-      window.setInterval(check, 1000 * (cfg.pollSeconds || 20));
+      ready = true;
+      try { window.sessionStorage.removeItem(RELOADS); } catch (e) { /* private mode: nothing to clear */ }
+      window.setInterval(function () { check(); }, 1000 * (cfg.pollSeconds || 20));
     } else if (Date.now() - started > 1000 * (cfg.renderTimeoutSeconds || 60)) {
       window.clearInterval(readyTimer);
-      show("slow");
+      check(function () { show("slow"); });
     }
   }, 500);
   window.addEventListener("beforeunload", function () { shown = true; });
