@@ -7,7 +7,7 @@ from __future__ import annotations
 
 BUSY_TITLE = "The site app is busy"
 #: The page tries again by itself this often: a place usually frees up within seconds.
-REFRESH_S = 10
+REFRESH_S = 5
 
 
 def busy_page(refresh: int = REFRESH_S) -> str:

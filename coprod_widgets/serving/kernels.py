@@ -54,7 +54,7 @@ class BudgetKernelManager(MappingKernelManager):
         0, config=True, help="Most kernels alive at once in this server; 0 means no limit (evaluators only)."
     )
     shed_after = Float(
-        30.0,
+        20.0,
         config=True,
         help="When full, a kernel with no page connected and quiet for this many seconds may be ended to make room.",
     )
