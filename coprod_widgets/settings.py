@@ -7,6 +7,7 @@ from pathlib import Path
 
 DB_URL_VARIABLE = "COPROD_DB_URL"
 HOME_VARIABLE = "COPROD_HOME"
+SHARED_DIR_VARIABLE = "COPROD_SHARED_DIR"
 
 
 def project_root() -> Path:
@@ -24,6 +25,18 @@ def project_root() -> Path:
 
 def data_dir() -> Path:
     return project_root() / "data"
+
+
+def shared_dir() -> Path:
+    """Where the Share panel writes reports and exports: ``COPROD_SHARED_DIR`` (``~`` allowed), else ``data/shared``.
+
+    Under JupyterHub each evaluator has their own (in their home folder): they cannot write into the
+    server's data folder, and one evaluator's files are not another's.
+    """
+    configured = os.environ.get(SHARED_DIR_VARIABLE, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    return data_dir() / "shared"
 
 
 def workbooks_dir() -> Path:

@@ -121,6 +121,7 @@ def test_config_loads_as_jupyterhub_reads_it(tmp_path):
     assert c.Spawner.args == ["--KernelManager.transport_encryption=auto"]
     assert c.Spawner.environment["COPROD_DB_URL"] == url and "OTHER" not in c.Spawner.environment
     assert c.Spawner.environment["COPROD_HOME"] == str(ROOT)
+    assert c.Spawner.environment["COPROD_SHARED_DIR"] == "~/coprod-workbooks/shared"
     assert c.Spawner.environment["PATH"].startswith("/opt/coprod/.venv/bin:")
     assert c.Spawner.notebook_dir == "~/coprod-workbooks"
     assert c.Spawner.default_url == "/lab/tree/evaluator_overview.ipynb"
@@ -414,8 +415,13 @@ def _wait_until_ready(client: Client, user: str, log_path: Path) -> None:
 
 
 PROBE = """import json, os, pwd, sys
+from coprod_widgets.evaluation.share import shared_dir
+shared = shared_dir()
+shared.mkdir(parents=True, exist_ok=True)
+(shared / "probe.txt").write_text("the Share panel can write here")
 print(json.dumps({"user": pwd.getpwuid(os.getuid()).pw_name, "cwd": os.getcwd(), "python": sys.executable,
-                  "db_url": os.environ.get("COPROD_DB_URL"), "home": os.environ.get("COPROD_HOME")}))"""
+                  "db_url": os.environ.get("COPROD_DB_URL"), "home": os.environ.get("COPROD_HOME"),
+                  "shared": str(shared)}))"""
 
 
 @pytest.mark.server
@@ -525,7 +531,7 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
             assert "curve_publickey" in json.loads(connection.read_text()), "the kernel's loopback TCP is encrypted"
             probe = json.loads(next(o["text"] for o in results[0]["outputs"] if o.get("name") == "stdout"))
             assert probe == {"user": evaluator, "cwd": str(mine), "python": str(python), "db_url": url,
-                             "home": str(ROOT)}
+                             "home": str(ROOT), "shared": str(mine / "shared")}
             for result in results:
                 problems = [o for o in result["outputs"] if o["type"] == "error" or o.get("name") == "stderr"]
                 assert result["reply"]["status"] == "ok" and not problems, (result["code"], problems)

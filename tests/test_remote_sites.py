@@ -350,6 +350,8 @@ def test_a_flood_of_page_requests_keeps_the_budget_and_a_site_team_still_gets_in
     context = _context(near_browser, stack.base)
     page = context.new_page()
     arrived = time.monotonic()
+    visits: list[str] = []  # what the site team's page loads got, to explain a slow arrival
+    page.on("response", lambda r: r.url == stack.base and visits.append(f"{time.monotonic() - arrived:.0f}:{r.status}"))
     page.goto(stack.base)
     try:
         out, err = flood.communicate(timeout=240)
@@ -380,7 +382,7 @@ def test_a_flood_of_page_requests_keeps_the_budget_and_a_site_team_still_gets_in
     assert stack.server.process.poll() is None
     assert peak_kernels <= MAX_KERNELS
     assert peak_memory < MEMORY_BOUND
-    assert got_in - flood_ended < 30
+    assert got_in - flood_ended < 30, f"the site team's page loads: {visits}"
 
 
 def test_a_killed_worker_is_restarted_its_users_are_told_to_reload_and_others_carry_on(stack, near_browser):

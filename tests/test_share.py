@@ -70,3 +70,16 @@ def test_workbook_share_offers_every_site(demo_db_url):
     dropdown = shared.children[1].children[0]
     assert dropdown.value == "Fenmarsh" and len(dropdown.options) == 7
     widgets.Widget.close_all()
+
+
+def test_the_shared_folder_follows_coprod_shared_dir(monkeypatch, tmp_path):
+    from coprod_widgets import settings
+    from coprod_widgets.evaluation.share import shared_dir
+
+    monkeypatch.delenv("COPROD_SHARED_DIR", raising=False)
+    assert shared_dir() == settings.data_dir() / "shared"
+    monkeypatch.setenv("COPROD_SHARED_DIR", str(tmp_path / "mine"))
+    assert shared_dir() == tmp_path / "mine"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("COPROD_SHARED_DIR", "~/coprod-workbooks/shared")
+    assert shared_dir() == tmp_path / "coprod-workbooks" / "shared"

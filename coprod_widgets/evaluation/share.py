@@ -21,7 +21,7 @@ FORMATS = {"Excel workbook (.xlsx)": "xlsx", "CSV files (a folder)": "csv"}
 
 
 def shared_dir() -> Path:
-    return settings.data_dir() / "shared"
+    return settings.shared_dir()
 
 
 def _slug(text: str) -> str:

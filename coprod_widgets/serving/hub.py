@@ -123,7 +123,12 @@ c.JupyterHub.cookie_secret_file = os.path.join(DATA_DIR, "jupyterhub_cookie_secr
 c.JupyterHub.db_url = "sqlite:///" + os.path.join(DATA_DIR, "jupyterhub.sqlite")
 
 # Each evaluator's JupyterLab: their own Unix user, PYTHON, the store, their own copy of the workbooks.
-environment = {"COPROD_HOME": COPROD_HOME, "PATH": f"{os.path.dirname(PYTHON)}:/usr/local/bin:/usr/bin:/bin"}
+environment = {
+    "COPROD_HOME": COPROD_HOME,
+    # The Share panel's reports and exports go to the evaluator's own folder, not the server's data folder.
+    "COPROD_SHARED_DIR": f"~/{WORKBOOKS}/shared",
+    "PATH": f"{os.path.dirname(PYTHON)}:/usr/local/bin:/usr/bin:/bin",
+}
 if ENV_FILE:
     store_url = read_env_file(ENV_FILE).get("COPROD_DB_URL", "")
     if not store_url:

@@ -64,6 +64,12 @@ class BudgetKernelManager(MappingKernelManager):
     idle_page_timeout = Float(
         1800.0, config=True, help="End the kernel of an open page nobody has used for this many seconds."
     )
+    claim_grace = Float(
+        60.0,
+        config=True,
+        help="A kernel whose page has asked about it (a browser running the page's script) but not yet connected "
+        "is neither shed nor swept for this many seconds: a slow browser is still loading it.",
+    )
     sweep_interval = Float(5.0, config=True, help="Seconds between sweeps for idle, unused and dead kernels.")
     retry_after = Integer(30, config=True, help="Seconds a refused visitor is asked to wait (Retry-After).")
 
@@ -73,6 +79,8 @@ class BudgetKernelManager(MappingKernelManager):
         self._leaving: set[str] = set()
         self._ended: OrderedDict[str, str] = OrderedDict()
         self._disconnected_at: dict[str, float] = {}
+        self._claimed_at: dict[str, float] = {}
+        self._ever_connected: set[str] = set()
         self._sweeper: PeriodicCallback | None = None
         self.refused = 0
 
@@ -122,11 +130,20 @@ class BudgetKernelManager(MappingKernelManager):
         since = self._disconnected_at.get(kernel_id)
         return None if since is None else time.monotonic() - since
 
+    def _loading(self, kernel_id: str) -> bool:
+        """True while a browser is known to be loading this kernel's page (it asked, and has not connected yet)."""
+        claimed = self._claimed_at.get(kernel_id)
+        return (
+            claimed is not None
+            and kernel_id not in self._ever_connected
+            and time.monotonic() - claimed < self.claim_grace
+        )
+
     def _shed_candidate(self) -> str | None:
         """The kernel to end so that a new page can start: unconnected and quiet the longest."""
         best, best_quiet = None, -1.0
         for kernel_id in list(self._kernels):
-            if kernel_id in self._leaving:
+            if kernel_id in self._leaving or self._loading(kernel_id):
                 continue
             unconnected = self._unconnected_for(kernel_id)
             if unconnected is None or unconnected < self.shed_after:
@@ -141,6 +158,7 @@ class BudgetKernelManager(MappingKernelManager):
     def notify_connect(self, kernel_id):
         super().notify_connect(kernel_id)
         self._disconnected_at.pop(kernel_id, None)
+        self._ever_connected.add(kernel_id)
 
     def notify_disconnect(self, kernel_id):
         super().notify_disconnect(kernel_id)
@@ -150,8 +168,13 @@ class BudgetKernelManager(MappingKernelManager):
     # ---- what a page may learn about its own kernel -----------------------------------------------
 
     def page_state(self, kernel_id: str) -> dict:
-        """``{"state": "live"}`` or ``{"state": "ended", "reason": ...}``; nothing about other kernels."""
+        """``{"state": "live"}`` or ``{"state": "ended", "reason": ...}``; nothing about other kernels.
+
+        Asking marks a live kernel as claimed by a browser (only a browser runs the page's script), which
+        protects it while the page is still loading (see ``claim_grace``).
+        """
         if kernel_id in self._kernels and kernel_id not in self._leaving:
+            self._claimed_at[kernel_id] = time.monotonic()
             return {"state": "live"}
         if kernel_id in self._reserved:
             return {"state": "starting"}
@@ -172,6 +195,8 @@ class BudgetKernelManager(MappingKernelManager):
         finally:
             self._leaving.discard(kernel_id)
             self._disconnected_at.pop(kernel_id, None)
+            self._claimed_at.pop(kernel_id, None)
+            self._ever_connected.discard(kernel_id)
 
     def _handle_kernel_died(self, kernel_id):
         self._remember(kernel_id, DIED)
@@ -209,6 +234,8 @@ class BudgetKernelManager(MappingKernelManager):
                     continue
                 unconnected = self._unconnected_for(kernel_id)
                 quiet = self._quiet_for(kernel_id)
+                if self._loading(kernel_id):
+                    continue
                 if unconnected is not None and min(unconnected, quiet) > self.unconnected_timeout:
                     self.log.info("Ending kernel %s: no page connected for %.0f s.", kernel_id, unconnected)
                     await self._end(kernel_id, UNUSED)

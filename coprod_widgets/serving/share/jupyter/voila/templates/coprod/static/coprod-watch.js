@@ -125,8 +125,15 @@
   window.WebSocket = WatchedWebSocket;
 
   // The page must show its app in time; afterwards, ask now and then whether the kernel is alive.
+  // As soon as the kernel is known, ask about it once: that tells the server a browser is loading this page
+  // (so it is not mistaken for a robot's and ended to make room), and finds a kernel already gone.
   var started = Date.now();
+  var claimed = false;
   var readyTimer = window.setInterval(function () {
+    if (!claimed && kernelId()) {
+      claimed = true;
+      check();
+    }
     if (document.querySelector(cfg.readySelector || ".coprod-app")) {
       window.clearInterval(readyTimer);
       ready = true;
