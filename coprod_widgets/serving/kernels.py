@@ -219,8 +219,17 @@ class BudgetKernelManager(MappingKernelManager):
         except Exception:
             return False
 
+    def _forget_gone(self) -> None:
+        """Drop what is known about kernels ended elsewhere (Voilà's shutdown on page close, the kernels API)."""
+        live = set(self._kernels) | self._reserved
+        for known in (self._disconnected_at, self._claimed_at):
+            for kernel_id in [k for k in known if k not in live]:
+                del known[kernel_id]
+        self._ever_connected &= live
+
     async def sweep(self) -> None:
         """End dead kernels, kernels nobody is connected to, and open pages left idle too long."""
+        self._forget_gone()
         for kernel_id in list(self._kernels):
             if kernel_id in self._leaving or kernel_id in self._reserved:
                 continue
