@@ -16,6 +16,7 @@ from .cli_deploy import deploy
 from .cli_report import report
 from .cli_site import site
 from .cli_support import CoprodGroup, describe, is_default_store, open_store, sqlite_path
+from .serving.options import DEFAULT_PORT
 
 DEMO_CODES_FILE = "demo-access-codes.txt"
 
@@ -142,7 +143,7 @@ def demo(ctx: click.Context, force: bool, if_empty: bool) -> None:
     "--port",
     type=click.IntRange(1, 65535),
     metavar="N",
-    default=8866,
+    default=DEFAULT_PORT,
     show_default=True,
     help="The port to serve on (with --workers, the first of N ports in a row). If one is busy, the command "
     "stops with an error rather than pick another.",

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import settings
+from .serving.options import DEFAULT_PORT
 
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
@@ -28,7 +29,7 @@ def _port(name: str, default: int, text: str):
               help="Where to write the files; the nginx file refers to the pages written here.")
 @click.option("--workers", type=click.IntRange(1, 64), metavar="N", default=2, show_default=True,
               help="How many Voilà workers coprod serve runs behind nginx.")
-@_port("--port", 8866, "The first worker's port on 127.0.0.1 (the others follow it).")
+@_port("--port", DEFAULT_PORT, "The first worker's port on 127.0.0.1 (the others follow it).")
 @click.option("--max-kernels", type=click.IntRange(1, 10000), metavar="N", default=None,
               help="Pages each worker keeps open (default: coprod serve's, from the server's memory).")
 @_port("--https-port", 443, "The port nginx serves HTTPS on.")

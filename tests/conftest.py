@@ -115,3 +115,16 @@ def evaluator_server(demo_db_url) -> str:
 
     with running_server(demo_db_url, token=EVALUATOR_TOKEN) as base_url:
         yield base_url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system Chromium through Playwright, one per test module (see tests/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

@@ -11,12 +11,12 @@ import urllib.request
 
 import psutil
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from coprod_widgets.demo import build_demo
 from coprod_widgets.serving.busy import BUSY_TITLE
 from coprod_widgets.store import Store
-from tests.browser import block_the_network, launch
+from tests.browser import block_the_network
 from tests.servers import get, start_server, stop_server
 
 pytestmark = pytest.mark.server
@@ -88,14 +88,6 @@ def test_the_site_app_renders_fifty_times_in_a_row_without_stalling(demo):
         f" slowest {seconds[-1]:.2f} s"
     )
     assert completed == STALL_RENDERS
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _open_site(browser, base: str, code: str, site: str):

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from coprod_widgets import access
 from coprod_widgets.siteapp.sections import SECTIONS
 from coprod_widgets.store import Store
-from tests.browser import block_the_network, launch
+from tests.browser import block_the_network
 from tests.servers import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -57,14 +57,6 @@ def server(site_store, tmp_path_factory) -> str:
     shutil.copy(WORKBOOKS / "site" / "site_app.ipynb", home / "workbooks" / "site" / "site_app.ipynb")
     with running_server(site_store[0], home=home) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .busy import busy_page
-
-EVALUATOR_PATH = "/evaluators/"
+from .hub import EVALUATOR_PATH
 
 #: Headers every answer carries. Voilà needs inline scripts and styles; nothing may come from elsewhere.
 SECURITY_HEADERS = {

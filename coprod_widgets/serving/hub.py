@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-#: The hub's path, as nginx forwards it (the same as ``deploy.EVALUATOR_PATH``).
+#: The hub's path, as nginx forwards it (``deploy`` routes it there).
 EVALUATOR_PATH = "/evaluators/"
 EVALUATOR_GROUP = "coprod-evaluators"
 #: Each evaluator's own copy of the evaluator workbooks, in their home folder.
