@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import settings
+from .cli_data import backup_command, history_command, partner, restore, upgrade, verify
 from .cli_deploy import deploy
 from .cli_report import report
 from .cli_site import site
@@ -105,11 +106,8 @@ def demo(ctx: click.Context, force: bool, if_empty: bool) -> None:
                 f"The store ({describe(url)}) already holds data ({sites} site(s)). "
                 "Use  coprod demo --force  to delete everything in it, history included, and rebuild the demo."
             )
-        from .schema import metadata
-
         click.echo(f"Deleting everything in the store ({describe(url)}), history included, to rebuild the demo...")
-        metadata.drop_all(store.engine)
-        metadata.create_all(store.engine)
+        store.wipe()
 
     codes = build_demo(store, who="coprod demo")
     click.echo(f"Built the demo programme {DEMO_PROGRAMME_NAME!r} in {describe(url)}.")
@@ -342,6 +340,9 @@ def export(
 main.add_command(site)
 main.add_command(report)
 main.add_command(deploy)
+main.add_command(partner)
+for command in (upgrade, backup_command, restore, verify, history_command):
+    main.add_command(command)
 
 if __name__ == "__main__":
     main()

@@ -66,7 +66,7 @@ def site_add(ctx: click.Context, name: str, issue: str, start: str, programme: s
     who = who_is_acting()
     code = access.new_code()
     code_hash = access.hash_code(code)
-    with store.engine.begin() as conn:
+    with store.writing() as conn:
         chosen = _programme_for(store, programme, who, conn)
         new_site = store.add(
             "site",

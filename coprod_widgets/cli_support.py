@@ -74,12 +74,18 @@ def who_is_acting() -> str:
 
 
 def open_store(ctx: click.Context):
-    """The store named by --db (tables created if missing); closed when the command ends."""
+    """The store named by --db (tables made if the database is empty); closed when the command ends.
+
+    A store older or newer than this coprod is refused with one line (coprod upgrade, or a newer coprod).
+    """
+    from .schema_version import StoreVersionProblem
     from .store import Store
 
     url = ctx.obj["db"]
     try:
         store = Store.open(url)
+    except StoreVersionProblem as exc:
+        raise click.ClickException(str(exc)) from None
     except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE):
             raise

@@ -64,7 +64,7 @@ def build_demo(store: Store, who: str = "coprod demo") -> dict[str, str]:
     The codes are random on every build: only their hashes are stored.
     """
     codes: dict[str, str] = {}
-    with store.engine.begin() as conn:
+    with store.writing() as conn:
         programme = store.add(
             "programme",
             {"name": DEMO_PROGRAMME_NAME, "description": DEMO_DESCRIPTION, "fictional": True},

@@ -1,8 +1,12 @@
 """Database tables, derived from the domain model so the two cannot drift apart.
 
-One table per record type (named by its ``kind``), plus an append-only ``history`` table and a small
+One table per record type (named by its ``kind``), plus an append-only, sealed ``history`` table and a small
 ``setting`` table of named values the store keeps for itself (such as the key behind export pseudonyms).
 Lists of partner ids are JSON columns, which SQLite and PostgreSQL both support.
+
+A change here is a change to every store already in use: it needs a migration in
+``coprod_widgets/migrations/versions`` (and its name in ``schema_version.REVISIONS``), or old stores
+meet tables they cannot hold. ``tests/test_migrations.py`` fails until both agree.
 """
 
 from __future__ import annotations
@@ -105,6 +109,9 @@ history = Table(
     Column("site_id", Integer, nullable=True),
     Column("old", JSON, nullable=True),
     Column("new", JSON, nullable=True),
+    # The seal of the line before, and this line's own (coprod_widgets.audit): a chain that shows tampering.
+    Column("prev_seal", String(64), nullable=False),
+    Column("seal", String(64), nullable=False),
     Index("ix_history_record", "record_type", "record_id"),
     Index("ix_history_site", "site_id"),
 )

@@ -79,7 +79,7 @@ class SiteScope:
         """An activity and who attended it (partner id -> contributed), saved together or not at all."""
         who = who or self.who
         store = self._store
-        with store.engine.begin() as conn:
+        with store.writing() as conn:
             values = {**data, "site_id": self.site_id}
             if activity_id is None:
                 activity = store.add("activity", values, who, conn=conn)

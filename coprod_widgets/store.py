@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, create_engine, event, func, insert, select
+from sqlalchemy import Connection, create_engine, event, func, insert, select, text
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
+from . import audit, schema_version
 from .problems import FieldProblem, RecordInvalid
 from .records import RECORD_TYPES, SITE_RECORD_TYPES, Record, Site, record_type, validate
 from .schema import TABLES, history, metadata, setting
@@ -43,6 +45,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: What an Integer column holds on PostgreSQL (SQLite's hold 64 bits). A whole number outside it can name no
 #: stored record, and sent in a query it makes PostgreSQL fail ("integer out of range") instead of finding nothing.
 INTEGER_RANGE = range(-(2**31), 2**31)
+#: The PostgreSQL advisory lock every coprod write takes first, so that history lines chain one after another.
+WRITE_LOCK_KEY = 0x636F70726F64  # "coprod"
 
 
 def _out_of_range(value: object) -> bool:
@@ -62,9 +66,13 @@ class Change:
     site_id: int | None
     old: dict | None
     new: dict | None
+    prev_seal: str = ""
+    seal: str = ""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLAlchemy, not the sqlite3 module, decides when transactions begin (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -72,7 +80,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _engine_for(url: str) -> Engine:
+def _sqlite_begin(conn: Connection) -> None:
+    """Writes take SQLite's write lock at BEGIN, so what a write reads first (the last history seal, a check
+    that a name is free) cannot change before it commits. Reads begin a plain transaction: one snapshot."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("coprod_write") else "BEGIN")
+
+
+def engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
@@ -80,6 +94,7 @@ def _engine_for(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -126,21 +141,60 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._write_engine = engine.execution_options(coprod_write=True)
 
     @classmethod
-    def open(cls, url: str | None = None, create: bool = True) -> Store:
-        """Open the store at ``url`` (default: ``COPROD_DB_URL`` or ``data/coprod.db``), creating tables."""
-        store = cls(_engine_for(url or database_url()))
-        if create:
-            store.create()
+    def open(cls, url: str | None = None, create: bool = True, check: bool = True) -> Store:
+        """Open the store at ``url`` (default: ``COPROD_DB_URL`` or ``data/coprod.db``).
+
+        An empty database gets the tables (unless ``create`` is False). A store whose tables are older or
+        newer than this coprod's is refused with :class:`~coprod_widgets.schema_version.StoreVersionProblem`,
+        whose one-line message names ``coprod upgrade``; ``check=False`` is for the upgrade itself.
+        """
+        store = cls(engine_for(url or database_url()))
+        try:
+            state = store.schema_state()
+            if create and state.empty:
+                store.create()
+            elif check:
+                schema_version.refuse_unless_current(state, store.url)
+        except BaseException:
+            store.close()
+            raise
         return store
 
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
+    def schema_state(self) -> schema_version.SchemaState:
+        with self.engine.connect() as conn:
+            return schema_version.read_state(conn)
+
     def create(self) -> None:
-        metadata.create_all(self.engine)
+        """Make the current tables in an empty database, marked as the newest schema version."""
+        with self.writing() as conn:
+            metadata.create_all(conn)
+            schema_version.stamp_head(conn)
+            audit.write_head(conn, audit.EMPTY_HEAD)
+
+    def wipe(self) -> None:
+        """Drop every table, history and version included, and make empty ones (coprod demo --force)."""
+        with self.writing() as conn:
+            metadata.drop_all(conn)
+            schema_version.version_table.drop(conn, checkfirst=True)
+        self.create()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction, with the store's write lock: writers take turns, readers never wait.
+
+        Every change to records goes through here, so that the history's seals chain in commit order.
+        """
+        with self._write_engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+            yield conn
 
     def close(self) -> None:
         self.engine.dispose()
@@ -212,36 +266,50 @@ class Store:
         return records_frame(record_type(kind), self.records(kind, site_id=site_id), labels=labels)
 
     def history(
-        self, kind: str | None = None, record_id: int | None = None, site_id: int | None = None
+        self,
+        kind: str | None = None,
+        record_id: int | None = None,
+        site_id: int | None = None,
+        since: dt.datetime | None = None,
     ) -> list[Change]:
+        """Lines of history, oldest first, optionally for one record type, record, site or from a moment on."""
         query = select(history).order_by(history.c.id)
         if kind is not None:
             query = query.where(history.c.record_type == kind)
         if record_id is not None:
+            if _out_of_range(record_id):
+                return []
             query = query.where(history.c.record_id == record_id)
         if site_id is not None:
             query = query.where(history.c.site_id == site_id)
+        if since is not None:
+            query = query.where(history.c.at >= since)
         with self.engine.connect() as conn:
             return [Change(**row._mapping) for row in conn.execute(query)]
 
     # ---- writing -------------------------------------------------------------------------
 
     @staticmethod
-    def _log(conn: Connection, who: str, action: str, kind: str, record_id: int, site_id, old, new) -> None:
+    def _log(conn: Connection, who: str, action: str, kind: str, record_id: int, site_id, old, new) -> int:
+        """Append one sealed history line (the caller holds the write lock); return its id."""
         if not who or not who.strip():
             raise RecordInvalid([FieldProblem("who", "Who is making this change: give a name or role.")])
-        conn.execute(
-            insert(history).values(
-                at=dt.datetime.now(dt.UTC),
-                who=who.strip(),
-                action=action,
-                record_type=kind,
-                record_id=record_id,
-                site_id=site_id,
-                old=old,
-                new=new,
-            )
-        )
+        line = {
+            "at": dt.datetime.now(dt.UTC),
+            "who": who.strip(),
+            "action": action,
+            "record_type": kind,
+            "record_id": record_id,
+            "site_id": site_id,
+            "old": old,
+            "new": new,
+        }
+        prev_seal = audit.last_seal(conn)
+        line_seal = audit.seal(prev_seal, line)
+        inserted = conn.execute(insert(history).values(**line, prev_seal=prev_seal, seal=line_seal))
+        line_id = inserted.inserted_primary_key[0]
+        audit.advance_head(conn, line_id, line_seal)
+        return line_id
 
     def _prepare_new(self, conn: Connection, record: Record) -> Record:
         """Fill values the store owns, such as the next version number of a problem framing."""
@@ -256,7 +324,7 @@ class Store:
     def add(self, kind: str, data: dict | Record, who: str, conn: Connection | None = None) -> Record:
         """Validate and insert one record, with its history line, in one transaction."""
         if conn is None:
-            with self.engine.begin() as conn:
+            with self.writing() as conn:
                 return self.add(kind, data, who, conn=conn)
         values = data.model_dump() if isinstance(data, Record) else dict(data)
         values.pop("id", None)
@@ -269,13 +337,13 @@ class Store:
 
     def add_many(self, items: Iterable[tuple[str, dict]], who: str) -> list[Record]:
         """Several records in one transaction: all are saved, or none is."""
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             return [self.add(kind, data, who, conn=conn) for kind, data in items]
 
     def update(self, kind: str, record_id: int, changes: dict, who: str, conn: Connection | None = None) -> Record:
         """Apply ``changes`` to one record after validating the result as a whole."""
         if conn is None:
-            with self.engine.begin() as conn:
+            with self.writing() as conn:
                 return self.update(kind, record_id, changes, who, conn=conn)
         old = self._get(conn, kind, record_id)
         if old is None:
@@ -292,7 +360,7 @@ class Store:
     def delete(self, kind: str, record_id: int, who: str, conn: Connection | None = None) -> None:
         """Delete one record, refusing while other records still point at it."""
         if conn is None:
-            with self.engine.begin() as conn:
+            with self.writing() as conn:
                 return self.delete(kind, record_id, who, conn=conn)
         old = self._get(conn, kind, record_id)
         if old is None:
@@ -334,7 +402,7 @@ class Store:
     def set_access_hash(self, site_id: int, code_hash: str, who: str, conn: Connection | None = None) -> None:
         """Store a site's access-code hash; history records that it changed, never the hash."""
         if conn is None:
-            with self.engine.begin() as conn:
+            with self.writing() as conn:
                 return self.set_access_hash(site_id, code_hash, who, conn=conn)
         table = TABLES["site"]
         if self._get(conn, "site", site_id) is None:
