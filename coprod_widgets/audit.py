@@ -151,9 +151,11 @@ def _check_lines(rows: Iterable[Mapping], verdict: Verdict) -> str:
         line_id = row["id"]
         if row["action"] == "erase":
             verdict.erasures.append(line_id)
-        self_consistent = row["seal"] is not None and row["seal"] == seal(row["prev_seal"] or "", row)
-        if row["seal"] is None:
-            verdict.problem = f"history line {line_id} was added behind coprod's back: it has no seal."
+        self_consistent = bool(row["seal"]) and row["seal"] == seal(row["prev_seal"] or "", row)
+        if not row["seal"]:
+            verdict.problem = (
+                f"history line {line_id} has no seal: it was added, or its seal removed, behind coprod's back."
+            )
         elif not self_consistent:
             verdict.problem = (
                 f"history line {line_id} was changed after it was written: its seal no longer matches what it says."
@@ -203,10 +205,20 @@ def verify(conn: Connection) -> Verdict:
                 f"the last {missing} history line(s) were removed: the store recorded {recorded.lines} lines, "
                 f"ending with line {recorded.last_id}, and {verdict.lines} are left."
             )
+            verdict.first_bad_id = recorded.last_id
+        elif missing < 0:
+            extra = conn.execute(
+                select(func.min(history.c.id)).where(history.c.id > (recorded.last_id or 0))
+            ).scalar_one()
+            verdict.problem = (
+                f"history line {extra} was added behind coprod's back: the store's record of its newest line "
+                f"ends at line {recorded.last_id}."
+            )
+            verdict.first_bad_id = extra
         else:
             verdict.problem = (
-                f"the history's newest lines do not match the store's record of them (it recorded {recorded.lines} "
-                f"lines ending with line {recorded.last_id}; there are {verdict.lines})."
+                f"history line {last_id} is not the newest line the store recorded (line {recorded.last_id}): "
+                "lines were rewritten or replaced behind coprod's back."
             )
-        verdict.first_bad_id = recorded.last_id
+            verdict.first_bad_id = last_id
     return verdict

@@ -63,6 +63,13 @@ COMMANDS = [
     ["export"],
     ["report"],
     ["deploy"],
+    ["upgrade"],
+    ["backup"],
+    ["restore"],
+    ["verify"],
+    ["history"],
+    ["partner"],
+    ["partner", "erase"],
 ]
 
 
