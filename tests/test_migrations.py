@@ -177,15 +177,8 @@ def test_a_workbook_on_an_old_store_shows_one_line_naming_coprod_upgrade(old_sto
     notebook = nbformat.read(settings.evaluator_workbooks_dir() / "welcome.ipynb", as_version=4)
     env = {**os.environ, settings.DB_URL_VARIABLE: old_store_url}
     client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": tmp_path}})
-    os.environ[settings.DB_URL_VARIABLE], saved = old_store_url, os.environ.get(settings.DB_URL_VARIABLE)
-    try:
-        with pytest.raises(CellExecutionError):
-            client.execute(env=env)
-    finally:
-        if saved is None:
-            os.environ.pop(settings.DB_URL_VARIABLE)
-        else:
-            os.environ[settings.DB_URL_VARIABLE] = saved
+    with pytest.raises(CellExecutionError):
+        client.execute(env=env)
     errors = [out for cell in notebook.cells for out in cell.get("outputs", []) if out.output_type == "error"]
     assert len(errors) == 1
     assert len(errors[0].traceback) == 1 and "coprod upgrade" in errors[0].traceback[0], errors[0].traceback
