@@ -185,11 +185,17 @@ def _write_tables(conn: Connection, archive: zipfile.ZipFile, revision: str) -> 
         digest, count = hashlib.sha256(), 0
         order = list(table.primary_key.columns) or list(table.columns)
         with archive.open(f"tables/{table.name}.jsonl", "w", force_zip64=True) as out:
-            for row in conn.execute(select(table).order_by(*order)).yield_per(INSERT_BATCH):
-                line = _line([_encode(kind, value) for (_, kind), value in zip(columns, row, strict=True)])
-                out.write(line)
-                digest.update(line)
-                count += 1
+            try:
+                for row in conn.execute(select(table).order_by(*order)).yield_per(INSERT_BATCH):
+                    line = _line([_encode(kind, value) for (_, kind), value in zip(columns, row, strict=True)])
+                    out.write(line)
+                    digest.update(line)
+                    count += 1
+            except ValueError as exc:  # a value the database holds but cannot hand back (say, JSON cut short)
+                raise BackupProblem(
+                    f"The {table.name} table has a value that cannot be read (after row {count}): {exc}. "
+                    "Run  coprod verify, and repair it from an earlier backup."
+                ) from None
         tables[table.name] = {"columns": columns, "rows": count, "sha256": digest.hexdigest()}
     head = audit.read_head(conn) if "setting" in reflected.tables and "seal" in reflected.tables["history"].c else None
     return {
@@ -217,7 +223,9 @@ def read_manifest(path: Path) -> dict:
                 manifest = json.loads(archive.read(MANIFEST))
             except KeyError:
                 raise BackupProblem(f"{path} is a zip file but not a coprod backup (it has no {MANIFEST}).") from None
-            if manifest.get("format") != FORMAT:
+            except ValueError:  # not JSON, or not UTF-8
+                raise BackupProblem(f"{path} is damaged: its {MANIFEST} cannot be read.") from None
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
                 raise BackupProblem(f"{path} is not a coprod backup (its manifest is for something else).")
             if manifest.get("format_version") != FORMAT_VERSION:
                 raise BackupProblem(

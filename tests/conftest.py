@@ -128,3 +128,20 @@ def browser():
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> str:
+    """One throwaway PostgreSQL cluster per test module that asks for it; the URL of its empty database.
+
+    Without PostgreSQL's server programs the tests fail, saying to run tools/ensure-postgres: never skipped.
+    """
+    from tests.postgres import PostgresUnavailable, temporary_postgres
+
+    try:
+        with temporary_postgres() as url:
+            yield url
+        return
+    except PostgresUnavailable as problem:
+        message = str(problem)
+    pytest.fail(message, pytrace=False)  # outside the except: the message is shown once

@@ -35,7 +35,7 @@ from coprod_widgets.schema import access_attempt, setting
 from coprod_widgets.schema_version import BASELINE, HEAD
 from coprod_widgets.store import SQLITE_BUSY_TIMEOUT_MS, Store, engine_for
 from coprod_widgets.upgrade import record_counts, upgrade_store
-from tests.postgres import PostgresUnavailable, create_database, temporary_postgres
+from tests.postgres import create_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE = FIXTURES / "store-0.1.0.db"
@@ -493,18 +493,6 @@ def test_restore_works_while_another_connection_reads_the_target(backup_file, so
 
 
 # ---- 2. moving house: SQLite -> PostgreSQL -> SQLite ---------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> str:
-    """One throwaway PostgreSQL cluster for the module."""
-    try:
-        with temporary_postgres() as url:
-            yield url
-        return
-    except PostgresUnavailable as problem:
-        message = str(problem)
-    pytest.fail(message, pytrace=False)
 
 
 _databases = count(1)

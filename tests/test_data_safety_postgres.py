@@ -25,14 +25,14 @@ from tests import test_erasure
 from tests.postgres import create_database
 from tests.test_erasure import her, needles  # noqa: F401 - her is a fixture the tests below use
 from tests.test_migrations import schema_differences
-from tests.test_store_postgres import postgres_url, store  # noqa: F401 - the PostgreSQL fixtures
+from tests.test_store_postgres import store  # noqa: F401 - the PostgreSQL store fixture
 
 pytestmark = pytest.mark.postgres
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXPECTED = json.loads((FIXTURES / "store-0.1.0.json").read_text(encoding="utf-8"))
 
 
-def test_migrations_from_nothing_give_the_tables_a_new_store_gets(postgres_url):  # noqa: F811
+def test_migrations_from_nothing_give_the_tables_a_new_store_gets(postgres_url):
     url = create_database(postgres_url, "migrated")
     engine = engine_for(url)
     with engine.begin() as conn:
@@ -41,7 +41,7 @@ def test_migrations_from_nothing_give_the_tables_a_new_store_gets(postgres_url):
     assert schema_differences(url) == []
 
 
-def test_the_0_1_0_store_upgrades_on_postgresql_too(postgres_url, tmp_path):  # noqa: F811
+def test_the_0_1_0_store_upgrades_on_postgresql_too(postgres_url, tmp_path):
     """The fixture's rows, put into PostgreSQL tables at the baseline (as 0.1.0 would have), then upgraded."""
     copy = tmp_path / "store-0.1.0.db"
     shutil.copy(FIXTURES / "store-0.1.0.db", copy)

@@ -20,21 +20,9 @@ from coprod_widgets.problems import RecordInvalid
 from coprod_widgets.records import RECORD_TYPES
 from coprod_widgets.store import Store
 from tests import test_demo, test_records, test_store
-from tests.postgres import PostgresUnavailable, create_database, empty_database, temporary_postgres
+from tests.postgres import create_database, empty_database
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> str:
-    """One throwaway PostgreSQL cluster for the module; the URL of the database the ``store`` tests share."""
-    try:
-        with temporary_postgres() as url:
-            yield url
-        return
-    except PostgresUnavailable as problem:
-        message = str(problem)
-    pytest.fail(message, pytrace=False)  # outside the except: the message is shown once
 
 
 @pytest.fixture
