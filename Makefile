@@ -42,7 +42,7 @@ test: $(VENV)/.installed-test
 # Everything except the tests that start servers, browsers or PostgreSQL.
 test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "not server and not browser and not postgres"
+	$(BIN)/python -m pytest -m "not server and not browser and not postgres and not long"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
