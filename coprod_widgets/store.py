@@ -18,9 +18,11 @@ Site teams get ``store.for_site(site_id)``, which can read and write that site o
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
+import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -37,6 +39,11 @@ from .problems import FieldProblem, RecordInvalid
 from .records import RECORD_TYPES, SITE_RECORD_TYPES, Record, Site, record_type, validate
 from .schema import TABLES, history, metadata, setting
 from .settings import database_url
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own busy timeout is the only queue
+    fcntl = None
 
 if TYPE_CHECKING:
     from .scope import SiteScope
@@ -84,6 +91,38 @@ def _sqlite_begin(conn: Connection) -> None:
     """Writes take SQLite's write lock at BEGIN, so what a write reads first (the last history seal, a check
     that a name is free) cannot change before it commits. Reads begin a plain transaction: one snapshot."""
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("coprod_write") else "BEGIN")
+
+
+class _WriterQueue:
+    """Makes SQLite's writers wait their turn in the kernel, not in SQLite's busy loop.
+
+    SQLite lets a waiting writer retry on its own, with sleeps; under load one writer can lose every
+    retry for the whole busy timeout and fail with "database is locked" while others keep winning.
+    A lock on a file beside the store (flock, released by the kernel even when a process is killed)
+    puts writers in line first. Threads of one process queue on a plain lock before that, since one
+    process's descriptors would not block each other.
+    """
+
+    def __init__(self, database: Path):
+        self.path = database.with_name(database.name + ".write-lock")
+        self._threads = threading.Lock()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._threads:
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(descriptor)  # and with it the lock
+
+
+def _writer_queue(engine: Engine) -> _WriterQueue | None:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or fcntl is None:
+        return None
+    return _WriterQueue(Path(database).expanduser().resolve())
 
 
 def engine_for(url: str) -> Engine:
@@ -142,6 +181,7 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._write_engine = engine.execution_options(coprod_write=True)
+        self._writer_queue = _writer_queue(engine)
 
     @classmethod
     def open(cls, url: str | None = None, create: bool = True, check: bool = True) -> Store:
@@ -191,7 +231,8 @@ class Store:
 
         Every change to records goes through here, so that the history's seals chain in commit order.
         """
-        with self._write_engine.begin() as conn:
+        queue = self._writer_queue
+        with queue.turn() if queue else nullcontext(), self._write_engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             yield conn

@@ -40,7 +40,7 @@ from coprod_widgets.records import RECORD_TYPES
 from coprod_widgets.restore import restore
 from coprod_widgets.schema import TABLES, history
 from coprod_widgets.store import Store
-from tests.postgres import PostgresUnavailable, create_database, temporary_postgres
+from tests.postgres import create_database
 
 pytestmark = pytest.mark.long
 
@@ -56,18 +56,6 @@ LINE_TIMEOUT_S = 30.0
 #: The updated field and the one holding the adding token, per kind (as in store_writer.py).
 UPDATED_FIELD = {"partner": "organisation", "activity": "access_adjustments"}
 TOKEN_FIELD = {"partner": "display_name", "activity": "title"}
-
-
-@pytest.fixture(scope="module")
-def postgres_cluster() -> str:
-    """One throwaway PostgreSQL cluster for the module; each test makes its own databases in it."""
-    try:
-        with temporary_postgres() as url:
-            yield url
-        return
-    except PostgresUnavailable as problem:
-        message = str(problem)
-    pytest.fail(message, pytrace=False)  # outside the except: the message is shown once
 
 
 # ---- what every proof checks -----------------------------------------------------------------------
@@ -307,10 +295,10 @@ def test_eight_sqlite_writers_lose_nothing_and_a_backup_meanwhile_restores(tmp_p
 
 
 @pytest.mark.postgres
-def test_eight_postgresql_writers_lose_nothing_and_a_backup_meanwhile_restores(tmp_path, postgres_cluster):
+def test_eight_postgresql_writers_lose_nothing_and_a_backup_meanwhile_restores(tmp_path, postgres_url):
     """The advisory lock makes eight processes take turns on PostgreSQL; the backup restores there and to SQLite."""
-    url = create_database(postgres_cluster, "load")
-    restore_urls = [create_database(postgres_cluster, "restored"), f"sqlite:///{tmp_path / 'restored.db'}"]
+    url = create_database(postgres_url, "load")
+    restore_urls = [create_database(postgres_url, "restored"), f"sqlite:///{tmp_path / 'restored.db'}"]
     prove_load(url, tmp_path, "PostgreSQL", restore_urls)
 
 
@@ -452,6 +440,6 @@ def test_a_sqlite_writer_killed_50_times_leaves_no_half_saved_change(tmp_path):
 
 
 @pytest.mark.postgres
-def test_a_postgresql_writer_killed_50_times_leaves_no_half_saved_change(tmp_path, postgres_cluster):
+def test_a_postgresql_writer_killed_50_times_leaves_no_half_saved_change(tmp_path, postgres_url):
     """SIGKILL drops the client's connection: PostgreSQL rolls back its transaction and frees the write lock."""
-    prove_kills(create_database(postgres_cluster, "kills"), tmp_path, "PostgreSQL")
+    prove_kills(create_database(postgres_url, "kills"), tmp_path, "PostgreSQL")
