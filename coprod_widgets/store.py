@@ -22,7 +22,7 @@ import os
 import secrets
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -104,13 +104,31 @@ class _WriterQueue:
     """
 
     def __init__(self, database: Path):
+        self.database = database
         self.path = database.with_name(database.name + ".write-lock")
         self._threads = threading.Lock()
+
+    def _open(self) -> int | None:
+        """The lock file, made with the store's own permissions (whoever may write the store may queue)."""
+        try:
+            mode = self.database.stat().st_mode & 0o666
+        except OSError:
+            mode = 0o600
+        try:
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, mode)
+        except OSError:  # a folder we may not write in: SQLite's busy timeout still applies
+            return None
+        with suppress(OSError):  # follow the store's mode, whatever the umask; only the owner can
+            os.fchmod(descriptor, mode)
+        return descriptor
 
     @contextmanager
     def turn(self) -> Iterator[None]:
         with self._threads:
-            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            descriptor = self._open()
+            if descriptor is None:
+                yield
+                return
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX)
                 yield

@@ -176,3 +176,34 @@ def test_two_connections_can_write_one_after_another(tmp_path):
     second.add("programme", {"name": "Waited"}, who="x")
     assert [p.name for p in first.records("programme")] == ["Waited"]
     held.close()
+
+
+# ---- writers take turns ------------------------------------------------------------------------------
+
+
+def test_sqlite_writers_queue_on_a_lock_file_with_the_stores_permissions(tmp_path):
+    """The queue file is as private, or as shared, as the store: an evaluator who may write the store may queue."""
+    path = tmp_path / "shared.db"
+    Store.open(f"sqlite:///{path}").close()
+    path.chmod(0o660)
+    store = Store.open(f"sqlite:///{path}")
+    store.add("programme", {"name": "Queued"}, who="test")
+    store.close()
+    lock = tmp_path / "shared.db.write-lock"
+    assert lock.is_file() and lock.stat().st_mode & 0o777 == 0o660
+
+
+def test_threads_of_one_process_take_turns_too(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = Store.open(f"sqlite:///{tmp_path / 'threads.db'}")
+    programme = store.add("programme", {"name": "Threads"}, who="test")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda n: store.update("programme", programme.id, {"description": f"turn {n}"}, who="t"),
+                      range(80)))
+    from coprod_widgets import audit
+
+    with store.engine.connect() as conn:
+        verdict = audit.verify(conn)
+    assert verdict.ok and verdict.lines == 81
+    store.close()
