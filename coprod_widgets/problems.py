@@ -77,6 +77,21 @@ def _choice_message(label: str, enum: type[Enum], given: object) -> str:
     return f"{label} must be one of: {names}. Choose one from the list."
 
 
+#: How much of a refused value a message repeats: enough to recognise it, not a pasted page.
+SHOWN_INPUT = 60
+
+
+class _Shown:
+    """A refused value as a message shows it: its repr, cut short with an ellipsis when long."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = repr(self.value)
+        return text if len(text) <= SHOWN_INPUT else text[: SHOWN_INPUT - 1] + "…"
+
+
 def _message(model: type[BaseModel], error: dict) -> tuple[str, str]:
     loc = error.get("loc") or ("",)
     field = str(loc[0])
@@ -84,6 +99,8 @@ def _message(model: type[BaseModel], error: dict) -> tuple[str, str]:
     kind = error["type"]
     given = error.get("input")
     ctx = error.get("ctx") or {}
+    if given is not None:
+        given = _Shown(given)
     if kind == "missing" or (given is None and kind not in {"extra_forbidden"}):
         return field, f"{label} is required: please fill it in."
     if kind == "string_too_short":
@@ -101,7 +118,7 @@ def _message(model: type[BaseModel], error: dict) -> tuple[str, str]:
         if low is not None:
             return field, f"{label} must be {low} or more; you entered {given!r}."
         return field, f"{label} must be {high} or less; you entered {given!r}."
-    if kind.startswith("int_") or kind == "int_from_float":
+    if kind.startswith("int_") or kind in {"int_from_float", "finite_number"}:
         return field, f"{label} must be a whole number, like 3; you entered {given!r}."
     if kind.startswith("date") or kind.startswith("datetime"):
         return field, (

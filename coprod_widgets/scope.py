@@ -50,6 +50,8 @@ class SiteScope:
             return None
 
     def records(self, kind: str, **equals: object) -> list[Record]:
+        if "site_id" in equals and equals.pop("site_id") != self.site_id:
+            return []  # another site's records are not there to be found
         return self._store.records(self._site_kind(kind), site_id=self.site_id, **equals)
 
     def all_records(self) -> dict[str, list[Record]]:

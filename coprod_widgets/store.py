@@ -28,7 +28,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, create_engine, event, func, insert, select, text
+from sqlalchemy import Connection, Integer, create_engine, event, func, insert, select, text
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Engine, make_url
@@ -58,6 +58,11 @@ WRITE_LOCK_KEY = 0x636F70726F64  # "coprod"
 
 def _out_of_range(value: object) -> bool:
     return isinstance(value, int) and value not in INTEGER_RANGE
+
+
+def _names_no_record(record_id: object) -> bool:
+    """Whether a value cannot be a record number: not a whole number (a list, text, a flag), or out of range."""
+    return not isinstance(record_id, int) or isinstance(record_id, bool) or _out_of_range(record_id)
 
 
 @dataclass(frozen=True)
@@ -275,7 +280,7 @@ class Store:
 
     def _get(self, conn: Connection, kind: str, record_id: int) -> Record | None:
         table = TABLES[record_type(kind).kind]
-        if _out_of_range(record_id):
+        if _names_no_record(record_id):
             return None
         row = conn.execute(select(table).where(table.c.id == record_id)).first()
         return None if row is None else self._row_to_record(kind, row)
@@ -291,12 +296,18 @@ class Store:
         if conn is None:
             with self.engine.connect() as conn:
                 return self.records(kind, site_id, conn=conn, **equals)
-        table = TABLES[record_type(kind).kind]
+        cls = record_type(kind)
+        table = TABLES[cls.kind]
         query = select(table).order_by(table.c.id)
         if site_id is not None:
             query = query.where(table.c.site_id == site_id)
         for column, value in equals.items():
-            query = query.where(table.c[column] == value)
+            if column not in table.c or column == "access_code_hash":
+                message = f"{cls.noun} records have no field {column!r} to filter by."
+                raise RecordInvalid([FieldProblem(column, message)])
+            if isinstance(table.c[column].type, Integer) and _names_no_record(value):
+                return []  # no whole number in range: nothing can match (and the database need not be asked)
+            query = query.where(table.c[column] == (value.value if isinstance(value, Enum) else value))
         return [self._row_to_record(kind, row) for row in conn.execute(query)]
 
     def all_records(self, site_id: int | None = None) -> dict[str, list[Record]]:
@@ -336,7 +347,7 @@ class Store:
         if kind is not None:
             query = query.where(history.c.record_type == kind)
         if record_id is not None:
-            if _out_of_range(record_id):
+            if _names_no_record(record_id):
                 return []
             query = query.where(history.c.record_id == record_id)
         if site_id is not None:

@@ -6,8 +6,7 @@ every field, one by one. Runs are derandomized and keep no example database, so 
 same cases. Each hypothesis example works on a fresh copy of a seeded SQLite file, so that what one example
 saves cannot hide a problem from the next. ``pytest -s`` prints how many cases ran per record type.
 
-Bugs the fuzzing found that are still open are pinned in ``KNOWN_BUGS`` at the end (strict xfail), and kept
-out of the fuzzing (see ``FINITE_FLOATS``, ``SQLITE_ODD_IDS`` and ``ODD_ID_TYPES``) so that the rest still runs.
+The bugs the fuzzing found (now fixed) are pinned one by one in ``FOUND_BY_FUZZING`` at the end.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from pydantic import ValidationError
 from sqlalchemy import JSON, Boolean, Date, Integer, Select, func, inspect, select, table
-from sqlalchemy.exc import DBAPIError
 
 from coprod_widgets.choices import Choice, LadderStep
 from coprod_widgets.problems import RecordInvalid
@@ -183,8 +181,8 @@ CHOICE_CODES = sorted(
     {code for enum in Choice.__subclasses__() for pair in enum.options() for code in pair}
     | {label for label, _ in LadderStep.options()}
 )
-#: Not NaN or infinity: a whole-number field given one is refused in pydantic's words (KNOWN_BUGS).
-FINITE_FLOATS = st.floats(allow_nan=False, allow_infinity=False)
+#: NaN and infinity included: a whole-number field given one was once refused in pydantic's words.
+FLOATS = st.floats()
 NAMED_TEXTS = [value for value in HOSTILE["values"] if isinstance(value, str)]
 
 
@@ -237,7 +235,7 @@ scalars = st.one_of(
     st.integers(-3, 30),
     st.integers(),
     big_ints,
-    FINITE_FLOATS,
+    FLOATS,
     st.booleans(),
     st.none(),
     st.dates(),
@@ -261,18 +259,18 @@ def field_values(cls: type[Record], field: str) -> st.SearchStrategy:
             st.integers(-3, 30),
             st.integers(),
             big_ints,
-            FINITE_FLOATS,
+            FLOATS,
             st.booleans(),
             st.sampled_from(["3", " 3 ", "3.0", "1e3", "٣", "0x10", "1_0", "+1", "-0"]),
         )
     elif isinstance(column, Date):
-        typed = st.one_of(st.dates(), date_texts, st.datetimes(), st.integers(), FINITE_FLOATS)
+        typed = st.one_of(st.dates(), date_texts, st.datetimes(), st.integers(), FLOATS)
     elif isinstance(column, Boolean):
         typed = st.one_of(
             st.booleans(),
             st.sampled_from(["yes", "no", "on", "off", "1", "0", "true", "F", "Y", "maybe", " yes "]),
             st.integers(-1, 2),
-            FINITE_FLOATS,
+            FLOATS,
         )
     elif isinstance(column, JSON):
         typed = st.lists(st.one_of(st.integers(-2, 40), big_ints, scalars), max_size=4)
@@ -444,11 +442,8 @@ SITE_KINDS = sorted(SITE_RECORD_TYPES)
 OTHER_KINDS = ["programme", "site", "unicorn", ""]
 #: Ids that name nothing: zero, negative, past the end, past PostgreSQL's and SQLite's integers.
 ODD_IDS = [0, -1, 10_000, 2**31 - 1, 2**31, -(2**31) - 1, 2**63 - 1, 2**63, -(2**63) - 1, 2**70]
-#: The odd ids SQLite can compare: records(**equals) with a larger one raises OverflowError (KNOWN_BUGS).
-SQLITE_ODD_IDS = [rid for rid in ODD_IDS if -(2**63) <= rid < 2**63]
-#: Ids of other types a script could pass: they must find nothing, or this site's record. (Not lists or
-#: dicts: those make the database driver fail, KNOWN_BUGS.)
-ODD_ID_TYPES = [None, "1", "2", "1 OR 1=1", 1.0, 1.5, True, b"1"]
+#: Ids of other types a script could pass: they must find nothing, or this site's record.
+ODD_ID_TYPES = [None, "1", "2", "1 OR 1=1", 1.0, 1.5, True, b"1", [1], {"id": 1}]
 WRITES = ("add", "update", "delete", "save_activity")
 
 
@@ -612,7 +607,7 @@ class SiteIsolation(RuleBasedStateMachine):
         links = [field for field in RECORD_TYPES[kind].references if not field.endswith("_ids")]
         if links and data.draw(st.booleans(), label="filtered"):
             field = data.draw(st.sampled_from(links), label="filter")
-            equals[field] = self.draw_id(data, RECORD_TYPES[kind].references[field], site, field, odd=SQLITE_ODD_IDS)
+            equals[field] = self.draw_id(data, RECORD_TYPES[kind].references[field], site, field, odd=ODD_IDS)
         got = self.act(site, "records", kind, lambda scope: scope.records(kind, **equals), refused=False)
         assert got == self.store.records(kind, site_id=site, **equals)
 
@@ -770,28 +765,22 @@ def refused_plainly_or_own(call: Callable, site: int):
         assert record is None or record.site_id == site
 
 
-KNOWN_BUGS = [
+FOUND_BY_FUZZING = [
     pytest.param(
         lambda scope: scope.records("attendance", partner_id=2**63),
         id="records-filter-id-beyond-64-bits",
-        marks=pytest.mark.xfail(
-            raises=OverflowError, strict=True, reason="sent to SQLite as is (PostgreSQL: DataError from 2**31)"
-        ),
     ),
     pytest.param(
         lambda scope: scope.records("partner", site_id=scope.site_id + 1),
         id="records-filter-by-site_id",
-        marks=pytest.mark.xfail(raises=TypeError, strict=True, reason="site_id passed twice to Store.records"),
     ),
     pytest.param(
         lambda scope: scope.records("partner", favourite_colour="blue"),
         id="records-filter-by-unknown-field",
-        marks=pytest.mark.xfail(raises=KeyError, strict=True, reason="Store.records looks up table.c[column]"),
     ),
     pytest.param(
         lambda scope: scope.get("partner", [1]),
         id="get-with-a-list-as-id",
-        marks=pytest.mark.xfail(raises=DBAPIError, strict=True, reason="the driver cannot bind a list"),
     ),
     pytest.param(
         lambda scope: scope.add(
@@ -799,17 +788,13 @@ KNOWN_BUGS = [
             {"respondent_role": "carer", "wave": float("nan"), "date": "2015-09-01", "ladder_step": 4, "lp1": 3},
         ),
         id="whole-number-field-given-nan",
-        marks=pytest.mark.xfail(
-            raises=AssertionError, strict=True, reason="refused as 'Survey wave: Input should be a finite number.'"
-        ),
     ),
 ]
 
 
-@pytest.mark.parametrize("call", KNOWN_BUGS)
-def test_known_bug(call, isolation_store):
-    """Found by the fuzzing above and kept out of it (see FINITE_FLOATS, SQLITE_ODD_IDS, ODD_ID_TYPES): each
-    must refuse plainly or answer for its own site. When one is fixed it XPASSes: remove its entry then."""
+@pytest.mark.parametrize("call", FOUND_BY_FUZZING)
+def test_found_by_fuzzing_and_fixed(call, isolation_store):
+    """Each crashed the store before it was fixed (issue 10); now each refuses plainly or answers for its own site."""
     with isolation_store.fresh() as store:
         scope = store.for_site(store.sites()[0].id)
         refused_plainly_or_own(lambda: call(scope), scope.site_id)
