@@ -81,6 +81,8 @@ class SiteScope:
         """An activity and who attended it (partner id -> contributed), saved together or not at all."""
         who = who or self.who
         store = self._store
+        if data.get("site_id", self.site_id) != self.site_id:
+            raise RecordInvalid([FieldProblem("site_id", "Site: you can only add records to your own site.")])
         with store.writing() as conn:
             values = {**data, "site_id": self.site_id}
             if activity_id is None:

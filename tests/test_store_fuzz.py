@@ -680,10 +680,11 @@ class SiteIsolation(RuleBasedStateMachine):
             for _ in range(data.draw(st.integers(0, 3), label="attendance size"))
         }
         values = {**self.plain_fields("activity"), **refs}
-        if data.draw(st.booleans(), label="claims a site"):  # overruled by the scope: the activity is its own
+        if data.draw(st.booleans(), label="claims a site"):  # refused unless it is the scope's own, as add does
             values["site_id"] = data.draw(st.sampled_from([*self.site_ids, *ODD_IDS]), label="site_id")
         must_refuse = (
-            (activity_id is not None and self.owner("activity", activity_id) != site)
+            values.get("site_id", site) != site
+            or (activity_id is not None and self.owner("activity", activity_id) != site)
             or self.foreign("activity", refs, site)
             or self.foreign("attendance", {"partner_id": list(attended)}, site)
         )
