@@ -209,6 +209,40 @@ def _write_tables(conn: Connection, archive: zipfile.ZipFile, revision: str) -> 
     }
 
 
+# ---- a folder of dated backups, the oldest let go -----------------------------------------------------
+
+DATED_PREFIX = "coprod-"
+DATED_SUFFIX = ".coprod-backup"
+
+
+def dated_name(now: dt.datetime | None = None) -> str:
+    return f"{DATED_PREFIX}{(now or dt.datetime.now()).strftime('%Y-%m-%d-%H%M%S')}{DATED_SUFFIX}"
+
+
+def backup_into(
+    engine: Engine, folder: Path, keep: int, now: dt.datetime | None = None
+) -> tuple[BackupSummary, list[Path]]:
+    """A dated backup in ``folder`` (made private if new), then only the ``keep`` newest dated backups stay.
+
+    Letting old backups go is also how an erasure reaches them: with 14 kept, a name erased today is in
+    no backup made by this command 14 runs from now. Files in the folder that this command did not name
+    are never touched.
+    """
+    if keep < 1:
+        raise BackupProblem("--keep must be 1 or more: the newest backup is always kept.")
+    folder = Path(folder).expanduser()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    summary = backup(engine, folder / dated_name(now))
+    dated = sorted(
+        path for path in folder.iterdir()
+        if path.is_file() and path.name.startswith(DATED_PREFIX) and path.name.endswith(DATED_SUFFIX)
+    )
+    let_go = [path for path in dated[:-keep] if path != summary.path]
+    for path in let_go:
+        path.unlink()
+    return summary, let_go
+
+
 # ---- reading one back ----------------------------------------------------------------------------
 
 

@@ -64,21 +64,35 @@ def upgrade(ctx: click.Context, backup_to: Path | None) -> None:
 
 
 @click.command("backup")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@click.option("--into", metavar="DIR", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Instead of FILE: a dated file in DIR (coprod-YYYY-MM-DD-HHMMSS.coprod-backup), as a nightly job.")
+@click.option("--keep", type=int, metavar="N", default=None, show_default="14 with --into",
+              help="With --into: keep the N newest dated backups in DIR and delete older ones.")
 @click.pass_context
-def backup_command(ctx: click.Context, file: Path) -> None:
-    """Write a backup of the whole store to FILE, safely while the app is in use.
+def backup_command(ctx: click.Context, file: Path | None, into: Path | None, keep: int | None) -> None:
+    """Write a backup of the whole store to FILE (or into a folder), safely while the app is in use.
 
     The file holds every table, the schema version and checksums; restore it with  coprod restore FILE,
     into this database or any other (such as PostgreSQL on a server). FILE is replaced if it exists.
+    With --into DIR --keep N, older dated backups in DIR beyond the newest N are deleted: backups hold
+    partners' names, and letting them go is how an erasure reaches them.
     """
-    from .backup import BackupProblem, backup
+    from .backup import BackupProblem, backup, backup_into
     from .store import engine_for
 
+    if (file is None) == (into is None):
+        raise click.ClickException("Give either FILE or --into DIR (not both): where to write the backup.")
+    if keep is not None and into is None:
+        raise click.ClickException("--keep is for --into DIR: it deletes older dated backups in that folder.")
     url = ctx.obj["db"]
     engine = engine_for(url)
+    let_go: list[Path] = []
     try:
-        summary = backup(engine, file)
+        if into is None:
+            summary = backup(engine, file)
+        else:
+            summary, let_go = backup_into(engine, into, 14 if keep is None else keep)
     except BackupProblem as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -86,6 +100,8 @@ def backup_command(ctx: click.Context, file: Path) -> None:
     click.echo(f"Backed up {describe(url)} to {summary.path}:")
     for line in _backup_lines(summary):
         click.echo(line)
+    if let_go:
+        click.echo(f"  Deleted {len(let_go)} older backup(s) in {into}: {', '.join(path.name for path in let_go)}")
 
 
 @click.command()

@@ -42,6 +42,8 @@ def _port(name: str, default: int, text: str):
 @click.option("--hub/--no-hub", default=True, show_default=True,
               help="Also write JupyterHub's configuration for evaluators, served under /evaluators/.")
 @_port("--hub-port", 8000, "JupyterHub's public port on 127.0.0.1 (its proxy).")
+@click.option("--backups-kept", type=click.IntRange(0, 3650), metavar="N", default=14, show_default=True,
+              help="Nightly backups to keep in data/backups (a systemd timer); 0 writes no backup timer.")
 @click.option("--service-user", metavar="NAME", default="coprod", show_default=True,
               help="The Unix account coprod serve runs as.")
 @click.option("--python", "python", metavar="PATH", type=click.Path(path_type=Path), default=None,
@@ -50,7 +52,8 @@ def _port(name: str, default: int, text: str):
               show_default="COPROD_HOME, or this checkout", help="The folder with workbooks/ and data/ on the server.")
 def deploy(host: str, certificate: Path, certificate_key: Path, out: Path, workers: int, port: int,
            max_kernels: int | None, https_port: int, http_port: int, listen: str, page_rate: int, page_burst: int,
-           hub: bool, hub_port: int, service_user: str, python: Path | None, home: Path | None) -> None:
+           hub: bool, hub_port: int, backups_kept: int, service_user: str, python: Path | None,
+           home: Path | None) -> None:
     """Write the files for a server that site teams in other organisations reach over HTTPS.
 
     \b
@@ -59,6 +62,7 @@ def deploy(host: str, certificate: Path, certificate_key: Path, out: Path, worke
                                  a limit on page loads, small request bodies, JupyterHub at /evaluators/
       pages/coprod-busy.html     the "busy, try again" page nginx shows
       systemd/coprod.service     coprod serve --workers N, restarted if it stops
+      systemd/coprod-backup.service and .timer   a backup each night, the newest --backups-kept kept
       systemd/coprod-hub.service and jupyterhub/jupyterhub_config.py   (with --hub)
       coprod.env.example         the database URL both read (copy to coprod.env, readable by root only)
 
@@ -83,7 +87,7 @@ def deploy(host: str, certificate: Path, certificate_key: Path, out: Path, worke
         listen=listen, https_port=https_port, http_port=http_port, page_rate_per_minute=page_rate,
         page_burst=page_burst, hub_port=hub_port, hub=hub, home=(home or settings.project_root()).resolve(),
         python=(python or Path(sys.executable)), service_user=service_user, max_kernels=max_kernels,
-        out=out.resolve(),
+        backups_kept=backups_kept, out=out.resolve(),
     )
     hub_text = None
     if hub:

@@ -557,3 +557,37 @@ def test_a_failed_restore_leaves_postgresql_as_it_was(backup_file, tampered_back
     assert "already holds records" in message
     assert contents(pg_database) == before
 
+
+
+# ---- a folder of dated backups (the nightly timer coprod deploy writes) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ([], "either FILE or --into"),
+        (["{tmp}/x.coprod-backup", "--into", "{tmp}/folder"], "either FILE or --into"),
+        (["{tmp}/x.coprod-backup", "--keep", "3"], "--keep is for --into"),
+        (["--into", "{tmp}/folder", "--keep", "0"], "--keep must be 1 or more"),
+    ],
+)
+def test_backup_says_where_to_write_in_one_line(store, tmp_path, args, words):
+    result = coprod("--db", store.url, "backup", *(arg.replace("{tmp}", str(tmp_path)) for arg in args))
+    assert result.exit_code == 1 and words in result.output and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "folder").exists() or not any((tmp_path / "folder").iterdir())
+
+
+def test_dated_backups_keep_the_newest_n(store, small_programme, tmp_path):
+    import datetime as dt_module
+
+    from coprod_widgets.backup import backup_into
+
+    nights = [dt_module.datetime(2026, 11, day, 2, 30) for day in range(1, 6)]
+    for night in nights:
+        summary, let_go = backup_into(store.engine, tmp_path / "nightly", keep=3, now=night)
+    assert [path.name for path in sorted((tmp_path / "nightly").iterdir())] == [
+        "coprod-2026-11-03-023000.coprod-backup", "coprod-2026-11-04-023000.coprod-backup",
+        "coprod-2026-11-05-023000.coprod-backup",
+    ]
+    assert [path.name for path in let_go] == ["coprod-2026-11-02-023000.coprod-backup"]
+    assert read_manifest(summary.path)["tables"]["partner"]["rows"] == 5

@@ -58,6 +58,8 @@ class Deployment:
     python: Path = field(default_factory=lambda: Path(sys.executable))
     service_user: str = "coprod"
     max_kernels: int | None = None
+    #: Nightly backups kept in data/backups (0: no backup timer).
+    backups_kept: int = 14
     #: Where these files live on the server (``coprod deploy --out``).
     out: Path = Path("/etc/coprod")
 
@@ -261,6 +263,48 @@ WantedBy=multi-user.target
 """
 
 
+def backup_unit(deployment: Deployment) -> str:
+    """``coprod-backup.service``: one backup into ``data/backups``, the oldest beyond ``backups_kept`` deleted."""
+    d = deployment
+    folder = d.home / "data" / "backups"
+    return f"""# coprod: a backup of the store into {folder}, keeping the newest {d.backups_kept}.
+# Written by `coprod deploy`. Started each night by coprod-backup.timer; now with  systemctl start coprod-backup
+[Unit]
+Description=coprod nightly backup
+After=postgresql.service
+
+[Service]
+Type=oneshot
+User={d.service_user}
+Group={d.service_user}
+EnvironmentFile={d.env_file}
+Environment=COPROD_HOME={d.home}
+WorkingDirectory={d.home}
+ExecStart={d.python} -m coprod_widgets.cli backup --into {folder} --keep {d.backups_kept}
+NoNewPrivileges=true
+PrivateTmp=true
+ProtectSystem=strict
+ProtectHome=true
+ReadWritePaths={d.home / "data"}
+UMask=0077
+"""
+
+
+def backup_timer() -> str:
+    return """# coprod: start coprod-backup.service each night (at boot, if a night was missed). By `coprod deploy`.
+[Unit]
+Description=coprod nightly backup
+
+[Timer]
+OnCalendar=*-*-* 02:30:00
+RandomizedDelaySec=20min
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+"""
+
+
 def env_file_example(deployment: Deployment) -> str:
     return f"""# {deployment.env_file}: the store both the site app and the evaluators use. Keep it readable by root and
 # {deployment.service_user} only (chmod 640, chown root:{deployment.service_user}): it holds the database password.
@@ -292,6 +336,9 @@ def write(deployment: Deployment, hub_config: str | None = None) -> Written:
     put("nginx/coprod.conf", nginx_site(deployment))
     put("pages/coprod-busy.html", busy_page())
     put("systemd/coprod.service", systemd_unit(deployment))
+    if deployment.backups_kept:
+        put("systemd/coprod-backup.service", backup_unit(deployment))
+        put("systemd/coprod-backup.timer", backup_timer())
     put("coprod.env.example", env_file_example(deployment), 0o600)
     if deployment.hub and hub_config is not None:
         put("jupyterhub/jupyterhub_config.py", hub_config)
