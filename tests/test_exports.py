@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
@@ -433,6 +434,39 @@ def test_a_failed_export_leaves_what_was_there(demo, tmp_path, file_format):
         export_store(demo, old.path, format=file_format, progress=stop_at(14))
     assert {file: file.read_bytes() for file in sorted(tmp_path.rglob("*")) if file.is_file()} == before
     assert openpyxl_files == ALL_TEMP_FILES, "openpyxl's temporary files are removed too"
+
+
+#: (id, format, out, folder made beforehand or None, folders the export makes): every file written is 0600.
+PRIVATE_CASES = [
+    ("csv new folders", "csv", "a/b/june", None, ["a", "a/b", "a/b/june"]),
+    ("csv existing folder", "csv", "june", "june", []),
+    ("xlsx new folders", "xlsx", "a/b/june.xlsx", None, ["a", "a/b"]),
+    ("xlsx existing folder", "xlsx", "shared", "shared", []),
+]
+
+
+@pytest.fixture
+def everyday_umask():
+    """The umask most accounts have, which on its own would leave files readable by everyone."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.parametrize(("out", "file_format", "relative", "existing", "made"),
+                         PRIVATE_CASES, ids=[case[0] for case in PRIVATE_CASES])
+def test_export_files_are_for_their_owner_only(everyday_umask, store, small_programme, tmp_path,
+                                               out, file_format, relative, existing, made):
+    if existing:
+        (tmp_path / existing).mkdir(mode=0o755)
+    result = export_store(store, tmp_path / relative, format=file_format)
+    assert result.files
+    modes = {file.name: oct(file.stat().st_mode & 0o777) for file in result.files}
+    assert modes == dict.fromkeys(modes, "0o600"), "an export names partners, as a report does"
+    folders = {folder: oct((tmp_path / folder).stat().st_mode & 0o777) for folder in made}
+    assert folders == dict.fromkeys(made, "0o700")
+    if existing:
+        assert (tmp_path / existing).stat().st_mode & 0o777 == 0o755, "a folder already there keeps its mode"
 
 
 def test_progress_is_called_once_per_record_type(store, small_programme, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import ipywidgets as widgets
 import pytest
 
@@ -62,6 +64,20 @@ def test_a_folder_that_cannot_be_made_is_said_in_words(demo_db_url, tmp_path):
     assert "Nothing was exported" in panel.status.value
     assert panel.make_report() is None and "The report was not made" in panel.status.value
     widgets.Widget.close_all()
+
+
+def test_the_panel_writes_for_its_owner_only(panel):
+    old = os.umask(0o022)
+    try:
+        panel.format.value = "CSV files (a folder)"
+        panel.export_button.click()
+    finally:
+        os.umask(old)
+    (export,) = panel.folder.glob("export-*")
+    modes = {path.name: oct(path.stat().st_mode & 0o777) for path in [panel.folder, export, *export.iterdir()]}
+    expected = {name: "0o600" for name in modes}
+    expected.update({panel.folder.name: "0o700", export.name: "0o700"})
+    assert modes == expected, panel.status.value
 
 
 def test_workbook_share_offers_every_site(demo_db_url):

@@ -76,12 +76,14 @@ class SharePanel:
         self.status.value = f'<p role="status">{escape(text)}</p>'
 
     def _folder_ready(self, what: str) -> bool:
-        """Make the shared folder if needed; say so in words when it cannot be made."""
+        """Make the shared folder if needed, for its owner only; say so in words when it cannot be made."""
+        from ..exports.writers import make_private_folders
+
         if self.folder.exists() and not self.folder.is_dir():
             self._say(f"{what}: {self.folder} is a file, not a folder. Move it, or choose another folder.")
             return False
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_private_folders(self.folder)
         except OSError as exc:
             self._say(f"{what}: cannot make the folder {self.folder} ({exc.strerror or exc}).")
             return False

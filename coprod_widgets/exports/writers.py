@@ -2,6 +2,8 @@
 
 Everything goes into a hidden folder beside the destination and is moved into place at the end, so an
 export that fails part-way leaves nothing half written. Every text cell is neutralised (see :mod:`.cells`).
+An export names partners, so, like a report, its files are for their owner only (0600) and the folders it
+makes too (0700), whatever the umask.
 """
 
 from __future__ import annotations
@@ -22,6 +24,25 @@ from .target import Target
 STAGING_PREFIX = ".coprod-export-"
 #: Widest column an xlsx sheet opens with, in characters; longer text wraps only when the reader widens it.
 MAX_WIDTH = 60
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def make_private_folders(folder: Path) -> None:
+    """Make ``folder`` and any missing folders above it, each readable by its owner only.
+
+    Folders that already exist keep their mode: they may be shared on purpose.
+    """
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:  # made meanwhile by someone else: theirs to keep as it is
+            continue
+        os.chmod(made, PRIVATE_FOLDER)  # mkdir's mode is narrowed by the umask, never widened; be exact
 
 
 class Staging:
@@ -30,18 +51,21 @@ class Staging:
     def __init__(self, target: Target):
         self.target = target
         self.dir = target.existing / f"{STAGING_PREFIX}{secrets.token_hex(6)}.tmp"
-        self.dir.mkdir()
+        self.dir.mkdir(mode=PRIVATE_FOLDER)
+        os.chmod(self.dir, PRIVATE_FOLDER)  # it becomes the export's folder when that does not exist yet
 
     def commit(self, names: list[str]) -> list[Path]:
         """Move the written files into place; return where they now are."""
         target = self.target
+        for name in names:  # nobody else could reach them in the staging folder; now they leave it
+            os.chmod(self.dir / name, PRIVATE_FILE)
         if target.format == "xlsx":
-            target.folder.mkdir(parents=True, exist_ok=True)
+            make_private_folders(target.folder)
             os.replace(self.dir / names[0], target.path)
             self.dir.rmdir()
             return [target.path]
         if not target.folder.exists():
-            target.folder.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folders(target.folder.parent)
             os.rename(self.dir, target.folder)  # the whole folder appears at once
         else:
             for name in names:
