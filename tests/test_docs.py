@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
 import click
@@ -45,3 +47,16 @@ def test_every_setting_is_in_the_readme(variable):
 def test_quick_start_is_the_two_commands():
     quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
     assert "make app" in quick_start and "make test" in quick_start and "make lab" in quick_start
+
+
+#: The README's Python examples that write a file: the path is the first quoted argument.
+WRITERS = re.compile(r"\b(?:export_store|read_export|render_report)\((?:store, )?\"([^\"]+)\"")
+
+
+def test_the_readme_examples_write_where_git_ignores():
+    """Someone who runs an example from the checkout must not be one `git add` away from committing people's data."""
+    paths = sorted(set(WRITERS.findall(README)))
+    assert paths, "the README's Python examples name where they write"
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True,
+                             text=True).stdout.split()
+    assert sorted(set(paths) - set(ignored)) == []

@@ -4,7 +4,7 @@
 
     from coprod_widgets.exports import export_store, read_export
 
-    result = export_store(store, "exports/june", format="xlsx", deidentify=True)
+    result = export_store(store, "data/shared/june", format="xlsx", deidentify=True)  # git-ignored
     result.files, result.rows                      # what was written, rows per table
     tables = read_export(result.path)              # {"partner": [{...}, ...], ...}
 
