@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8866
+# JupyterLab refuses to start as root unless told it may (a container, a fresh server): say so only then.
+USER_ID ?= $(shell id -u)
+LAB_AS_ROOT := $(if $(filter 0,$(USER_ID)),--allow-root)
 
 .PHONY: app test test-fast lab demo lint clean
 
@@ -25,7 +28,7 @@ app: $(VENV)/.installed-app
 
 lab: $(VENV)/.installed-app
 	$(BIN)/coprod demo --if-empty
-	$(BIN)/jupyter lab workbooks/
+	$(BIN)/jupyter lab $(LAB_AS_ROOT) workbooks/
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
