@@ -19,16 +19,17 @@ STAFF_GROUPS = {RoleGroup.CLINICIAN, RoleGroup.MANAGER, RoleGroup.COMMISSIONER}
 
 @dataclass(frozen=True)
 class HealthLine:
-    """One check. ``ok`` is also said in words (``status``), never by colour alone."""
+    """One check. ``ok`` is True, False, or None when the records it needs are missing (never a verdict from
+    silence); it is always said in words too (``status``), never by colour alone."""
 
     learning_point: str
-    ok: bool
+    ok: bool | None
     what_it_means: str
     what_to_do: str = ""
 
     @property
     def status(self) -> str:
-        return "Looks fine" if self.ok else "Worth a look"
+        return {True: "Looks fine", False: "Worth a look", None: "Not enough records yet"}[self.ok]
 
 
 def _lived(partner) -> bool:
@@ -46,8 +47,8 @@ def problem_framing_check(records: dict[str, list[Record]]) -> HealthLine:
     if not framings:
         return HealthLine(
             "LP1",
-            False,
-            "The problem has not been written down yet.",
+            None,
+            "No problem statement is recorded yet, so who framed the problem cannot be seen.",
             "Write the problem statement together, with people who use the service in the room.",
         )
     partners = {p.id: p for p in records["partner"]}
@@ -76,8 +77,9 @@ def attendance_check(records: dict[str, list[Record]]) -> HealthLine:
     if len(activities) < RECENT_ACTIVITIES:
         return HealthLine(
             "LP2",
-            True,
+            None,
             f"Fewer than {RECENT_ACTIVITIES} activities are recorded, so it is too early to see who is drifting away.",
+            "Record each activity and who came to it.",
         )
     attended = {(row.activity_id, row.partner_id) for row in records["attendance"]}
     first = activities[0].date
@@ -114,8 +116,8 @@ def non_negotiable_check(site: Site, records: dict[str, list[Record]]) -> Health
     if not declared:
         return HealthLine(
             "LP3",
-            True,
-            "No non-negotiables are recorded.",
+            None,
+            "No non-negotiables are recorded, so whether everyone accepted them cannot be seen.",
             "If anything genuinely cannot change, declare it now, before work goes further.",
         )
     late = [n for n in declared if n.date_declared > site.start_date]
@@ -148,7 +150,7 @@ def leadership_check(records: dict[str, list[Record]]) -> HealthLine:
     leaders = [partners[i] for a in records["activity"] for i in a.facilitator_ids if i in partners]
     if not leaders:
         return HealthLine(
-            "LP4", True, "No one is recorded as facilitating an activity yet.", "Record who facilitated each activity."
+            "LP4", None, "No one is recorded as facilitating an activity yet.", "Record who facilitated each activity."
         )
     groups = {RoleGroup(p.role_group) for p in leaders}
     if groups <= STAFF_GROUPS or len(groups) == 1:
@@ -166,14 +168,14 @@ def evidence_plan_check(site: Site, records: dict[str, list[Record]], today: dt.
     """LP7: an evidence plan agreed within eight weeks of the start."""
     items = records["evidence_plan"]
     if not items:
-        if today - site.start_date > EVIDENCE_PLAN_DUE:
-            return HealthLine(
-                "LP7",
-                False,
-                "More than eight weeks since the start and no evidence plan is agreed.",
-                "Agree what you will measure, where the data come from and who collects them.",
-            )
-        return HealthLine("LP7", True, "No evidence plan yet; aim to agree one within eight weeks of starting.")
+        due = site.start_date + EVIDENCE_PLAN_DUE
+        when = "it was due" if today > due else "aim to agree one"
+        return HealthLine(
+            "LP7",
+            None,
+            f"No evidence plan is recorded ({when} by {due.isoformat()}, eight weeks after the start).",
+            "Agree what you will measure, where the data come from and who collects them, and record it.",
+        )
     first = min(item.date_agreed for item in items)
     days = (first - site.start_date).days
     if first - site.start_date > EVIDENCE_PLAN_DUE:

@@ -246,10 +246,11 @@ def test_overview_heatmap_status_colours_are_fixed_and_written_in_each_cell():
     spec = charts.overview_heatmap(status_frame()).to_dict()
     colour = channel(spec, "color")[0]
     assert colour["field"] == "status"
-    assert colour["scale"]["domain"] == ["on track", "watch", "concern"]
-    assert len(set(colour["scale"]["range"])) == 3
+    assert colour["scale"]["domain"] == ["on track", "watch", "concern", "not enough records"]
+    assert len(set(colour["scale"]["range"])) == 4
     text = [m for m in marks(spec) if m["type"] == "text"]
-    assert text and channel(spec, "text")[0]["field"] == "status"
+    assert text and channel(spec, "text")[0]["field"] == "cell", "every cell says its status in words"
+    assert {row["cell"] for row in data_rows(spec)} <= {"on track", "watch", "concern", "not enough\nrecords"}
     assert channel(spec, "x")[0]["scale"]["domain"] == LPS
     tips = {t["field"] for t in channel(spec, "tooltip")[0]}
     assert {"rule", "evidence", "status", "site", "learning_point"} <= tips

@@ -233,7 +233,7 @@ def test_columns_in_order_with_records_and_when_there_are_none(name, tiny, empty
 def test_public_names_are_all_exported():
     for name in COLUMNS:
         assert callable(getattr(ind, name)) and name in ind.__all__
-    assert ind.STATUS_ORDER == ["on track", "watch", "concern"]
+    assert ind.STATUS_ORDER == ["on track", "watch", "concern", "not enough records"]
     assert list(ind.LEARNING_POINTS) == [f"LP{n}" for n in range(1, 9)]
 
 
@@ -562,10 +562,13 @@ def test_a_gap_of_one_is_flagged_despite_rounding_error(tiny):
 
 # ---- overview ------------------------------------------------------------------------------------
 
+NE = "not enough records"
+#: Where records are missing the status says so: the Empty site is "not enough records" throughout, never a
+#: verdict; Solo has no milestones (LP5) and no evidence plan (LP7); LP8 is never judged yet.
 TINY_STATUS = {
-    "Alpha": ["watch", "concern", "concern", "watch", "watch", "on track", "watch", "on track"],
-    "Solo": ["on track", "concern", "on track", "watch", "watch", "concern", "concern", "on track"],
-    "Empty": ["concern", "on track", "on track", "on track", "watch", "watch", "concern", "on track"],
+    "Alpha": ["watch", "concern", "concern", "watch", "watch", "on track", "watch", NE],
+    "Solo": ["on track", "concern", "on track", "watch", NE, "concern", NE, NE],
+    "Empty": [NE] * 8,
 }
 
 
@@ -576,7 +579,7 @@ def test_overview_status_on_the_tiny_programme(tiny):
     assert {name: site(out, name)["status"].tolist() for name in TINY_STATUS} == TINY_STATUS
     assert site(out, "Alpha")["learning_point"].tolist() == [f"LP{n}" for n in range(1, 9)]
     for row in out.itertuples():
-        assert row.rule.startswith(f"{row.status}:") or row.rule.startswith("informational:"), row
+        assert row.rule.startswith(f"{row.status}:") or row.rule.startswith("not judged:"), row
         assert row.evidence, row
     alpha = site(out, "Alpha").set_index("learning_point")
     assert "version 2 on 2015-02-15" in alpha.loc["LP1", "evidence"]
@@ -584,7 +587,9 @@ def test_overview_status_on_the_tiny_programme(tiny):
     assert "'No new posts'" in alpha.loc["LP3", "evidence"]
     assert "101 days late" in alpha.loc["LP5", "evidence"]
     assert "64 days after the start" in alpha.loc["LP7", "evidence"]
-    assert alpha.loc["LP8", "rule"] == "informational: site-specific questions are not yet recorded"
+    assert alpha.loc["LP8", "rule"] == "not judged: the workbook does not record site-specific questions yet"
+    empty = site(out, "Empty").set_index("learning_point")["rule"]
+    assert "no problem framing is recorded" in empty["LP1"] and "no evidence plan is recorded" in empty["LP7"]
 
 
 def test_overview_judged_as_of_a_given_date(tiny):
@@ -592,7 +597,9 @@ def test_overview_judged_as_of_a_given_date(tiny):
     later = ind.overview_status(data, today="2015-09-15").set_index(["site", "learning_point"])["status"]
     assert later["Alpha", "LP5"] == "concern", "the drop-in was expected by 1 September and has not happened"
     early = ind.overview_status(data, today="2015-06-20").set_index(["site", "learning_point"])["status"]
-    assert early["Empty", "LP6"] == "on track" and early["Empty", "LP7"] == "on track", "not due yet"
+    assert early["Empty", "LP6"] == NE and early["Empty", "LP7"] == NE, "missing records are not 'on track'"
+    rules = ind.overview_status(data, today="2015-06-20").set_index(["site", "learning_point"])["rule"]
+    assert "not due until eight weeks" in rules["Empty", "LP7"] and "within the first 6 months" in rules["Empty", "LP6"]
     as_of = ind.as_of_dates(data)
     assert as_of.iloc[0] == T("2015-06-10") and as_of.iloc[1] == T("2015-06-05")
 
@@ -690,9 +697,9 @@ def test_demo_overview_flags_exactly_the_demo_patterns(demo):
     out = ind.overview_status(demo)
     assert len(out) == 6 * 8
     flagged = {(r.site, r.learning_point): r.status for r in out.itertuples() if r.status != "on track"}
-    assert flagged == DEMO_CONCERNS
+    assert flagged == {**DEMO_CONCERNS, **{(site, "LP8"): NE for site in out["site"].unique()}}
     for r in out.itertuples():
-        assert r.rule.split(":")[0] in {r.status, "informational"} and r.evidence
+        assert r.rule.split(":")[0] in {r.status, "not judged"} and r.evidence
     rules = out.set_index(["site", "learning_point"])["rule"]
     assert "lived experience" in rules["Wendlebury", "LP1"]
     assert "whole partner group" in rules["Saltmere", "LP2"]
@@ -701,3 +708,29 @@ def test_demo_overview_flags_exactly_the_demo_patterns(demo):
     assert "only staff" in rules["Wendlebury", "LP4"]
     assert "more than 56 days" in rules["Oxborough", "LP7"]
     assert ind.as_of_dates(demo).notna().all()
+
+
+def test_a_window_without_records_is_never_a_verdict(demo_db_url):
+    """The evaluator's 2030 window: no records in it, so no learning point is on track, watch or concern."""
+    store = Store.open(demo_db_url, create=False)
+    empty = ind.overview_status(load_programme(store, start="2030-01-01"))
+    assert set(empty["status"]) == {NE}
+    assert len(ind.worth_a_look(empty)) == len(empty), "every one is listed in Where to look"
+    store.close()
+
+
+def test_judgement_dates_follow_the_window(demo_db_url):
+    store = Store.open(demo_db_url, create=False)
+    windowed = ind.overview_status(load_programme(store, end="2015-07-31"))
+    store.close()
+    lp5 = windowed[windowed["learning_point"] == "LP5"]["evidence"]
+    assert lp5.str.contains("2015-07-31").any() and not lp5.str.contains("2015-09-16").any()
+    assert (ind.as_of_dates(load_programme(Store.open(demo_db_url, create=False), end="2015-07-31"))
+            == T("2015-07-31")).all()
+
+
+def test_where_to_look_lists_concerns_then_watches_then_missing_records(tiny):
+    data, _ = tiny
+    look = ind.worth_a_look(ind.overview_status(data))
+    order = look["status"].tolist()
+    assert order == sorted(order, key=["concern", "watch", NE].index) and "on track" not in order

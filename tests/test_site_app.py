@@ -214,7 +214,7 @@ def test_health_panel_updates_after_each_save(store, coded, workspace):
     def lines():
         return [row.children[0].value for row in workspace.health.lines.children]
 
-    assert any(line.startswith("LP7 - Worth a look") for line in lines())
+    assert any(line.startswith("LP7 - Not enough records yet: No evidence plan is recorded") for line in lines())
     plan = workspace.forms["evidence_plan"]
     plan.data = {"question": "Are checks on time?", "indicator": "Days waited", "data_source": "Clinic system",
                  "collected_by": "Audit team", "date_agreed": dt.date(2015, 3, 20)}
@@ -260,3 +260,14 @@ def test_workspace_reads_the_site_once_and_sections_add_no_queries(store, coded)
     for spec in SECTIONS:
         workspace.open_section(spec.key)
     assert statements == [], "opening sections reuses what was read"
+
+
+def test_a_site_with_no_records_is_never_told_it_looks_fine(store, coded):
+    """Silence is not a verdict: every check says its records are missing, and what to record."""
+    from coprod_widgets.health import site_health
+
+    site = store.get("site", coded["other_site"])
+    empty = {kind: [] for kind in store.all_records(site.id)}
+    lines = site_health(site, empty, today=dt.date(2015, 9, 1))
+    assert [line.status for line in lines] == ["Not enough records yet"] * len(lines)
+    assert all(line.what_to_do for line in lines)

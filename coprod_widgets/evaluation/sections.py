@@ -31,11 +31,13 @@ def overview(data: ProgrammeData) -> list:
 
 def overview_rules(data: ProgrammeData) -> list:
     status = ind.overview_status(data)
-    worth_a_look = status[status["status"] != "on track"]
+    look = ind.worth_a_look(status)
+    counts = status["status"].value_counts()
+    summary = ", ".join(f"{int(counts.get(name, 0))} {name}" for name in ind.LOOK_ORDER)
     columns = {"site": "Site", "learning_point": "Learning point", "status": "Status", "rule": "Why",
                "evidence": "Evidence"}
-    return [table(worth_a_look, "Where to look: every watch and concern, with the rule that produced it", columns,
-                  limit=100)]
+    return [table(look, f"Where to look: every concern, watch and learning point without enough records to judge "
+                        f"({summary}), with the rule that produced it", columns, limit=200)]
 
 
 def timeline(data: ProgrammeData) -> list:
@@ -157,14 +159,14 @@ def site_story(data: ProgrammeData) -> list:
     partners = dict(zip(data["partner"]["id"], data["partner"]["display_name"], strict=True))
     framings = framings.assign(site=framings["site_id"].map(names),
                                people=framings["partner_ids"].map(lambda ids: [partners.get(i, i) for i in ids]))
-    status = ind.overview_status(data)
-    next_steps = status[status["status"] != "on track"]
+    next_steps = ind.worth_a_look(ind.overview_status(data))
     return [
         HTML("<h3>The problem, version by version</h3>"),
         table(framings, "Problem framings", {"site": "Site", "version": "Version", "date": "Date",
                                              "statement": "Statement", "how_identified": "How identified",
                                              "people": "Who took part"}),
         HTML("<h3>What to look at next</h3>"),
-        table(next_steps, "Watch and concern", {"site": "Site", "learning_point": "Learning point",
+        table(next_steps, "Concerns, watches, and what has too few records to judge",
+              {"site": "Site", "learning_point": "Learning point",
                                                 "status": "Status", "rule": "Why", "evidence": "Evidence"}),
     ]

@@ -186,7 +186,7 @@ class SiteReport(_Report):
                        *learning.outcomes_by_type(self.data))
 
     def next_steps(self) -> HTML:
-        look = self.status[self.status["status"] != "on track"]
+        look = ind.worth_a_look(self.status)
         if look.empty:
             return section("next", "What to look at next",
                            paragraph("Every learning point is on track by the rules in this report. Keep recording, "

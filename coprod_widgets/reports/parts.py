@@ -18,7 +18,8 @@ from ..evaluation.tables import table_html
 from ..evaluation.workbook import SectionView
 
 #: The order statuses are read in, worst last, with a word that does not rely on colour.
-STATUS_MARKS = {"on track": "On track", "watch": "Watch", "concern": "Concern"}
+STATUS_MARKS = {"on track": "On track", "watch": "Watch", "concern": "Concern",
+                "not enough records": "Not enough records"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def how_to_read() -> str:
 def reason(rule: str) -> str:
     """A status rule without its leading 'watch: ' (the status is shown beside it)."""
     head, sep, rest = rule.partition(": ")
-    return rest if sep and head in (*STATUS_MARKS, "informational") else rule
+    return rest if sep and head in (*STATUS_MARKS, "informational", "not judged") else rule
 
 
 def status_table(status: pd.DataFrame, caption: str, by: str) -> str:

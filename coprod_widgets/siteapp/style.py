@@ -43,6 +43,7 @@ CSS = """
 .coprod-app .coprod-health { border: 2px solid #444; border-radius: 4px; padding: 0.3em 1em; margin: 0.5em 0; }
 .coprod-app .coprod-health-ok { border-left: 6px solid #1a7f37; padding-left: 0.6em; margin: 0.3em 0; }
 .coprod-app .coprod-health-check { border-left: 6px dashed #b35900; padding-left: 0.6em; margin: 0.3em 0; }
+.coprod-app .coprod-health-missing { border-left: 6px dotted #767676; padding-left: 0.6em; margin: 0.3em 0; }
 .coprod-app .coprod-list .widget-hbox { align-items: center; flex-wrap: wrap; border-bottom: 1px solid #ccc; }
 .coprod-app .coprod-summary { flex: 1 1 20em; }
 """

@@ -59,6 +59,10 @@ class RecordList:
         self.show(self._records, self._names)
 
 
+#: Each status's border (solid, dashed, dotted): a second signal beside the words, never the only one.
+HEALTH_CLASSES = {True: "coprod-health-ok", False: "coprod-health-check", None: "coprod-health-missing"}
+
+
 class HealthPanel:
     """Always on screen; each line says its status in words as well as by its border."""
 
@@ -75,7 +79,7 @@ class HealthPanel:
             if line.what_to_do:
                 parts.append(widgets.Label(value=f"What you could do: {line.what_to_do}"))
             row = widgets.VBox(parts)
-            row.add_class("coprod-health-ok" if line.ok else "coprod-health-check")
+            row.add_class(HEALTH_CLASSES[line.ok])
             rows.append(row)
         self.lines.children = rows
 

@@ -13,8 +13,11 @@ MAX_ROWS = 5000
 #: Okabe-Ito: distinguishable with the common forms of colour blindness.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
 LPS = [key.upper() for key in LEARNING_POINTS]
-STATUSES = ["on track", "watch", "concern"]
-STATUS_COLOURS = ["#009E73", "#F0E442", "#D55E00"]
+STATUSES = ["on track", "watch", "concern", "not enough records"]
+#: Green, yellow, vermilion (Okabe-Ito), and a pale grey for what cannot be judged; every cell also says it in words.
+STATUS_COLOURS = ["#009E73", "#F0E442", "#D55E00", "#DDDDDD"]
+#: The words in a cell, on two lines where the status is long.
+STATUS_CELL_TEXT = {"not enough records": "not enough\nrecords"}
 GROUPS = [member.label for member in RoleGroup]
 GROUP_COLOURS = dict(zip(GROUPS, OKABE_ITO, strict=False))
 CHANGES = [member.label for member in ChangeType]

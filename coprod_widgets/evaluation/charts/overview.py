@@ -10,6 +10,7 @@ from ._common import (
     AXIS,
     LEGEND,
     LPS,
+    STATUS_CELL_TEXT,
     STATUS_COLOURS,
     STATUSES,
     _cap,
@@ -34,6 +35,7 @@ def overview_heatmap(status: pd.DataFrame) -> alt.LayerChart:
         "evidence": _short(status["evidence"], 200),
     }).sort_values(["site", "learning_point"], kind="stable")
     frame["meaning"] = frame["learning_point"].str.lower().map(LEARNING_POINTS).fillna("").astype(object)
+    frame["cell"] = frame["status"].map(lambda status: STATUS_CELL_TEXT.get(status, status)).astype(object)
     frame, note = _cap(frame)
     frame["tip"] = _rows(frame, lambda r: _sentences(
         f"{r.site}, {r.learning_point} ({r.meaning}): {r.status}", f"Why: {r.rule}" if r.rule else "",
@@ -51,13 +53,14 @@ def overview_heatmap(status: pd.DataFrame) -> alt.LayerChart:
         color=alt.Color("status:N", title="Status", scale=alt.Scale(domain=STATUSES, range=STATUS_COLOURS),
                         legend=alt.Legend(**LEGEND)),
         description="tip:N")
-    words = base.mark_text(fontSize=12, color="black", aria=False).encode(text="status:N")
+    words = base.mark_text(fontSize=12, color="black", aria=False, lineBreak="\n").encode(text="cell:N")
     title = _title(
         "Learning points at a glance",
         ["Each row is a site and each column a learning point (LP1 to LP8).",
-         "Each cell says 'on track', 'watch' or 'concern'; hover over a cell for the rule and the evidence."],
+         "Each cell says 'on track', 'watch', 'concern' or 'not enough records' (too few records to judge);",
+         "hover over a cell for the rule and the evidence."],
         frame.empty, "no learning-point statuses for the sites and dates chosen.", note)
     description = ("Grid of the status of the eight learning points at each site. Each cell is labelled on "
-                   "track, watch or concern, and coloured green, yellow or red to match.")
-    chart = alt.layer(cells, words).properties(width=alt.Step(76), height=alt.Step(34))
+                   "track, watch, concern or not enough records, and coloured green, yellow, red or grey to match.")
+    chart = alt.layer(cells, words).properties(width=alt.Step(84), height=alt.Step(38))
     return _finish(chart, title, description)

@@ -24,11 +24,14 @@ from .framing import framing_participants, framing_summary
 from .involvement import attendance_by_group_month, contribution_share, dropouts, representation
 from .ladder import ladder_by_stage, self_assessment_by_role, staff_lived_gap
 from .leadership import facilitation_by_group, leadership_concentration
-from .overview import LEARNING_POINTS, STATUS_ORDER, as_of_dates, overview_status
+from .overview import LEARNING_POINTS, LOOK_ORDER, NOT_ENOUGH, STATUS_ORDER, as_of_dates, overview_status, worth_a_look
 
 __all__ = [
     "LEARNING_POINTS",
     "STATUS_ORDER",
+    "LOOK_ORDER",
+    "NOT_ENOUGH",
+    "worth_a_look",
     "as_of_dates",
     "attendance_by_group_month",
     "behaviour_first",

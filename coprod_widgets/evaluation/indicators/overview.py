@@ -1,8 +1,10 @@
 """The programme at a glance: a status for each learning point at each site, with the rule behind it.
 
 Every status comes from one plainly worded rule over the indicators in this package, so a reader
-can check it against the records. Rules that depend on time (LP5, LP6, LP7) judge each site
-*as of* a date: ``today`` when given, otherwise the latest date recorded at that site (see
+can check it against the records. Silence is never a verdict: where the records a rule needs are
+missing, the status is "not enough records" and the rule says what is missing. Rules that depend on
+time (LP5, LP6, LP7) judge each site *as of* a date: ``today`` when given, else the end of the date
+window chosen (never later than today), else the latest date recorded at that site (see
 :func:`as_of_dates`), so a programme whose recording has ended is judged as it stood then.
 """
 
@@ -23,7 +25,10 @@ from .framing import framing_summary
 from .involvement import dropouts
 from .leadership import CONCENTRATED_SHARE, leadership_concentration
 
-STATUS_ORDER = ["on track", "watch", "concern"]
+NOT_ENOUGH = "not enough records"
+STATUS_ORDER = ["on track", "watch", "concern", NOT_ENOUGH]
+#: The order "Where to look" lists them in: the worst first, then what cannot be judged.
+LOOK_ORDER = ["concern", "watch", NOT_ENOUGH]
 #: 'LP1'..'LP8' -> what the learning point says.
 LEARNING_POINTS = {code.upper(): label for code, label in _LEARNING_POINTS.items()}
 OVERVIEW_COLUMNS = {"site_id": "int64", "site": "str", "learning_point": "str", "status": "str", "rule": "str",
@@ -42,10 +47,13 @@ DATED = {"partner": ("joined", "left"), "activity": ("date",), "problem_framing"
 def as_of_dates(data: ProgrammeData, today=None) -> pd.Series:
     """The date each site is judged at, indexed by site id.
 
-    ``today`` for every site when given; otherwise the latest date recorded at the site (expected
-    milestone dates excluded, as they look ahead), or today's date for a site with no dated records.
+    ``today`` for every site when given; otherwise the end of the window the data was filtered to
+    (today at the latest); otherwise the latest date recorded at the site (expected milestone dates
+    excluded, as they look ahead), or today's date for a site with no dated records.
     """
     table = site_table(data.sites)
+    if today is None and data.filters.get("end") is not None:
+        today = min(pd.Timestamp(data.filters["end"]), pd.Timestamp(dt.date.today()))
     if today is not None:
         return pd.Series(pd.Timestamp(today), index=table["site_id"], dtype=DATE)
     dates = []
@@ -83,7 +91,8 @@ def _short(text, limit: int = 60) -> str:
 
 def _lp1(summary: pd.Series, framings: pd.DataFrame):
     if summary["versions"] == 0:
-        return "concern", "concern: the problem has not been written down yet", "no problem framing recorded"
+        return NOT_ENOUGH, "not enough records: no problem framing is recorded, so who framed it cannot be seen", \
+            "no problem framing recorded"
     first = f"first framed on {day(summary['first_framing_date'])}; {_n(summary['versions'], 'version')}"
     if pd.isna(summary["first_lived_framing_version"]):
         return ("concern", "concern: first problem framing had no one with lived experience and was never revised "
@@ -99,8 +108,8 @@ def _lp1(summary: pd.Series, framings: pd.DataFrame):
 
 def _lp2(gone: pd.DataFrame, activities: int, n: int):
     if activities < n:
-        return ("on track", f"on track: fewer than {n} activities are recorded, too early to see who is drifting "
-                "away", f"{activities} dated activities")
+        return (NOT_ENOUGH, f"not enough records: fewer than {n} dated activities are recorded, too few to see who "
+                "is drifting away", f"{activities} dated activities")
     people = gone[gone["level"] == "partner"]
     groups = gone[gone["level"] == "group"]
     if len(groups):
@@ -142,8 +151,8 @@ def _lp3(rules: pd.DataFrame, contested: int):
     if reasons:
         return "watch", "watch: " + "; ".join(dict.fromkeys(reasons)), "; ".join(parts)
     if rules.empty:
-        return "on track", "on track: no non-negotiables are recorded and no starting idea is contested", \
-            "0 non-negotiables"
+        return NOT_ENOUGH, "not enough records: no non-negotiables are recorded, so their acceptance cannot be " \
+            "checked", "0 non-negotiables"
     return ("on track", "on track: non-negotiables were declared at the start and accepted by every current partner",
             f"{_n(len(rules), 'non-negotiable')}, each accepted by every current partner")
 
@@ -158,15 +167,15 @@ def _lp4(lead: pd.Series):
         return ("watch", f"watch: one partner group facilitated {CONCENTRATED_SHARE:.0%} or more of the activities",
                 evidence)
     if lead["groups_leading"] == 0:
-        return "on track", "on track: no one is recorded as facilitating yet, so there is nothing to check", \
+        return NOT_ENOUGH, "not enough records: no one is recorded as facilitating an activity", \
             "no facilitators recorded"
     return "on track", "on track: facilitation is shared across partner groups", evidence
 
 
 def _lp5(milestones: pd.DataFrame, as_of: pd.Timestamp):
     if milestones.empty:
-        return ("watch", "watch: no expected milestones are recorded, so progress cannot be set against them",
-                "0 milestones")
+        return (NOT_ENOUGH, "not enough records: no expected milestones are recorded, so progress cannot be set "
+                "against them", f"0 milestones, judged as of {day(as_of)}")
     seen = milestones["met"] & (milestones["first_actual"] <= as_of)
     due = milestones[milestones["expected_date"] <= as_of]
     service = due[(due["change_kind"] == "service") & ~seen.loc[due.index]]
@@ -195,11 +204,11 @@ def _lp6(first: pd.DataFrame, start, as_of: pd.Timestamp):
     if service is not None and (behaviour is None or service < behaviour):
         return "concern", "concern: a service change was recorded before any behaviour or culture change", evidence
     if not dates:
-        if pd.notna(start) and as_of > start + pd.DateOffset(months=OUTCOMES_DUE_MONTHS):
-            return ("watch", f"watch: no outcomes are recorded more than {OUTCOMES_DUE_MONTHS} months after the start",
-                    f"started {day(start)}, judged as of {day(as_of)}")
-        return ("on track", f"on track: no outcomes yet, within the first {OUTCOMES_DUE_MONTHS} months",
-                f"started {day(start)}")
+        late = pd.notna(start) and as_of > start + pd.DateOffset(months=OUTCOMES_DUE_MONTHS)
+        when = (f"more than {OUTCOMES_DUE_MONTHS} months after the start, when some are expected" if late
+                else f"within the first {OUTCOMES_DUE_MONTHS} months")
+        return (NOT_ENOUGH, f"not enough records: no outcomes are recorded ({when}), so the order of change "
+                "cannot be seen", f"started {day(start)}, judged as of {day(as_of)}")
     if behaviour is None or behaviour > min(dates.values()):
         return "watch", "watch: the first change recorded was not a behaviour or culture change", evidence
     return "on track", "on track: behaviour or culture change came first", evidence
@@ -207,11 +216,10 @@ def _lp6(first: pd.DataFrame, start, as_of: pd.Timestamp):
 
 def _lp7(timing: pd.Series, evidenced: pd.DataFrame, as_of: pd.Timestamp):
     if timing["items"] == 0:
-        if pd.notna(timing["start_date"]) and (as_of - timing["start_date"]).days <= PLAN_DUE_DAYS:
-            return ("on track", "on track: no evidence plan yet, and it is not due until eight weeks after the start",
-                    f"started {day(timing['start_date'])}")
-        return ("concern", "concern: no evidence plan was agreed within eight weeks of the start",
-                f"no evidence plan recorded as of {day(as_of)}")
+        due = pd.notna(timing["start_date"]) and (as_of - timing["start_date"]).days > PLAN_DUE_DAYS
+        when = "it was due eight weeks after the start" if due else "it is not due until eight weeks after the start"
+        return (NOT_ENOUGH, f"not enough records: no evidence plan is recorded ({when})",
+                f"started {day(timing['start_date'])}; no evidence plan recorded as of {day(as_of)}")
     evidence = (f"first agreed on {day(timing['first_agreed'])}, {timing['days_to_plan']} days after the start; "
                 f"{int(evidenced['has_evidence'].sum())} of {_n(len(evidenced), 'indicator')} with evidence")
     if timing["late"]:
@@ -220,7 +228,8 @@ def _lp7(timing: pd.Series, evidenced: pd.DataFrame, as_of: pd.Timestamp):
 
 
 def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.DataFrame:
-    """One row per site and learning point: 'on track', 'watch' or 'concern', the rule and the figures.
+    """One row per site and learning point: 'on track', 'watch', 'concern' or 'not enough records', the rule
+    and the figures. A rule whose records are missing says 'not enough records' and what is missing.
 
     LP1 concern when no version of the problem included lived experience, watch when a later one did.
     LP2 concern when a whole partner group dropped out (:func:`dropouts`), watch when a partner did.
@@ -232,7 +241,7 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
     LP6 concern when a service change came before any behaviour or culture change; watch when the
     first change was not behaviour or culture, or when there is no outcome six months after the start.
     LP7 concern when no evidence plan was agreed and eight weeks have passed; watch when agreed late.
-    LP8 is informational: the workbook does not yet record site-specific questions.
+    LP8 is not judged: the workbook does not yet record site-specific questions.
 
     Parameters
     ----------
@@ -272,11 +281,18 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
             _lp5(milestones[milestones["site_id"] == site_id], when),
             _lp6(first[first["site_id"] == site_id], start, when),
             _lp7(timing.loc[site_id], evidenced[evidenced["site_id"] == site_id], when),
-            ("on track", "informational: site-specific questions are not yet recorded",
-             f"the workbook does not record site-specific questions yet; this site chose its own issue: "
-             f"{_short(issues.get(site_id, ''), 100)}"),
+            (NOT_ENOUGH, "not judged: the workbook does not record site-specific questions yet",
+             f"this site chose its own issue: {_short(issues.get(site_id, ''), 100)}"),
         ]
         for code, (status, rule, evidence) in zip(LEARNING_POINTS, results, strict=True):
             rows.append({"site_id": site_id, "site": site, "learning_point": code, "status": status, "rule": rule,
                          "evidence": evidence})
     return shape(pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS)), OVERVIEW_COLUMNS)
+
+
+def worth_a_look(status: pd.DataFrame) -> pd.DataFrame:
+    """The rows that are not on track, concerns first, then watches, then what has too few records to judge."""
+    rank = {name: place for place, name in enumerate(LOOK_ORDER)}
+    rows = status[status["status"] != "on track"]
+    return rows.assign(_rank=rows["status"].map(rank)).sort_values(["_rank", "site", "learning_point"],
+                                                                   kind="stable").drop(columns="_rank")
