@@ -16,6 +16,8 @@ from .data import ProgrammeData
 from .tables import note, table
 
 LEARNING_POINTS_UPPER = [key.upper() for key in LEARNING_POINTS]
+#: What an empty "where to look" means: every rule judged, and every one on track (not that nothing was recorded).
+ALL_ON_TRACK = "none: every learning point is on track by the rules, with enough records to judge each"
 
 
 def _args(data: ProgrammeData, *kinds: str) -> list[pd.DataFrame]:
@@ -37,7 +39,7 @@ def overview_rules(data: ProgrammeData) -> list:
     columns = {"site": "Site", "learning_point": "Learning point", "status": "Status", "rule": "Why",
                "evidence": "Evidence"}
     return [table(look, f"Where to look: every concern, watch and learning point without enough records to judge "
-                        f"({summary}), with the rule that produced it", columns, limit=200)]
+                        f"({summary}), with the rule that produced it", columns, limit=200, empty=ALL_ON_TRACK)]
 
 
 def timeline(data: ProgrammeData) -> list:
@@ -167,6 +169,6 @@ def site_story(data: ProgrammeData) -> list:
                                              "people": "Who took part"}),
         HTML("<h3>What to look at next</h3>"),
         table(next_steps, "Concerns, watches, and what has too few records to judge",
-              {"site": "Site", "learning_point": "Learning point",
-                                                "status": "Status", "rule": "Why", "evidence": "Evidence"}),
+              {"site": "Site", "learning_point": "Learning point", "status": "Status", "rule": "Why",
+               "evidence": "Evidence"}, empty=ALL_ON_TRACK),
     ]
