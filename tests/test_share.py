@@ -99,3 +99,21 @@ def test_the_shared_folder_follows_coprod_shared_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("COPROD_SHARED_DIR", "~/coprod-workbooks/shared")
     assert shared_dir() == tmp_path / "coprod-workbooks" / "shared"
+
+
+@pytest.mark.parametrize(
+    ("chosen", "scope"),
+    [(["Saltmere"], "Saltmere"), (["Saltmere", "Fenmarsh"], PROGRAMME), ([], PROGRAMME)],
+    ids=["one site", "two sites", "all sites"],
+)
+def test_the_heading_and_the_share_panel_follow_the_filters(demo_db_url, chosen, scope):
+    """A deep dive switched from Fenmarsh to Saltmere says so, and its Share panel makes Saltmere's report."""
+    from coprod_widgets.evaluation.filters import Filters
+
+    workbook = Workbook.open(site="Fenmarsh", url=demo_db_url)
+    heading, shared = workbook.heading(), workbook.share()
+    assert "Fenmarsh" in heading.value
+    workbook.apply(Filters(sites=chosen))
+    assert f"Showing {', '.join(chosen) or 'all sites'}" in heading.value
+    assert shared.children[1].children[0].value == scope
+    widgets.Widget.close_all()

@@ -37,6 +37,8 @@ class Workbook:
         self.data = load_filtered(store, self.chosen)
         self.panel = FilterPanel(names, self.apply, site=site)
         self._sections: list[tuple[widgets.HTML, Section]] = []
+        self._headings: list[widgets.HTML] = []
+        self._share_panels: list = []
 
     @classmethod
     def open(cls, site: str | None = None, url: str | None = None) -> Workbook:
@@ -57,17 +59,31 @@ class Workbook:
     def filters(self) -> widgets.Widget:
         return self.panel.widget
 
-    def heading(self) -> HTML:
+    def _heading_html(self) -> str:
         programmes = self.store.records("programme")
         name = programmes[0].name if programmes else "No programme yet"
-        return HTML(f"<p><strong>{escape(name)}</strong>. Showing {escape(self.chosen.describe())}.</p>")
+        return f"<p><strong>{escape(name)}</strong>. Showing {escape(self.chosen.describe())}.</p>"
+
+    def heading(self) -> widgets.HTML:
+        """The programme's name and what the filters show; it changes when the filters do."""
+        view = widgets.HTML(value=self._heading_html())
+        self._headings.append(view)
+        return view
+
+    def _chosen_site(self) -> str | None:
+        return self.chosen.sites[0] if len(self.chosen.sites) == 1 else None
 
     def share(self) -> widgets.Widget:
-        """Buttons that write a report or an export of the data into ``data/shared/`` (see :mod:`.share`)."""
+        """Buttons that write a report or an export of the data into ``data/shared/`` (see :mod:`.share`).
+
+        The report's scope follows the filters: one site chosen, that site's report; otherwise the
+        programme's. So a deep dive switched to another site cannot send the first site's report.
+        """
         from .share import SharePanel
 
-        chosen = self.chosen.sites[0] if len(self.chosen.sites) == 1 else None
-        return SharePanel(self.store.url, [s.name for s in self.store.sites()], site=chosen).widget
+        panel = SharePanel(self.store.url, [s.name for s in self.store.sites()], site=self._chosen_site())
+        self._share_panels.append(panel)
+        return panel.widget
 
     def show(self, section: Section) -> widgets.HTML:
         """``section`` as one HTML widget, whose value is replaced whenever filters are applied.
@@ -86,6 +102,11 @@ class Workbook:
         self.data = load_filtered(self.store, chosen)
         for view, section in self._sections:
             view.value = SectionView(section(self.data)).html(embed="svg")
+        for view in self._headings:
+            view.value = self._heading_html()
+        for panel in self._share_panels:
+            site = self._chosen_site()
+            panel.scope.value = site if site in panel.scope.options else panel.scope.options[0]
 
 
 class SectionView:
