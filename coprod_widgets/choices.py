@@ -21,9 +21,22 @@ class Choice(str, Enum):
         return self.value
 
     @classmethod
+    def _missing_(cls, value: object) -> Choice | None:
+        """Someone who types the label a message lists ("Process", "behaviour or culture") means its code."""
+        return _by_words(cls, value, lambda member: (member.value, member.label))
+
+    @classmethod
     def options(cls) -> list[tuple[str, str]]:
         """(label, code) pairs, the shape ipywidgets dropdowns take."""
         return [(member.label, member.value) for member in cls]
+
+
+def _by_words(enum: type[Enum], value: object, words) -> Enum | None:
+    """The member one of whose ``words`` is ``value``, ignoring case and spaces around it; else None."""
+    if not isinstance(value, str):
+        return None
+    wanted = value.strip().casefold()
+    return next((member for member in enum if wanted in {str(word).casefold() for word in words(member)}), None)
 
 
 class RoleGroup(Choice):
@@ -62,6 +75,11 @@ class LadderStep(IntEnum):
     @property
     def label(self) -> str:
         return f"{self.value} - {self.name.replace('_', '-').capitalize()}"
+
+    @classmethod
+    def _missing_(cls, value: object) -> LadderStep | None:
+        """The label ("4 - Consultation") or the step's name ("Consultation") means its number."""
+        return _by_words(cls, value, lambda step: (step.label, step.label.split(" - ", 1)[1]))
 
     @classmethod
     def options(cls) -> list[tuple[str, int]]:

@@ -36,6 +36,11 @@ class RecordInvalid(ValueError):
         return [p.message for p in self.problems if p.field == field]
 
 
+def with_article(noun: str) -> str:
+    """ "an outcome", "a partner": the article by the first letter, which is right for every record's noun."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def field_label(model: type[BaseModel], field: str) -> str:
     info = model.model_fields.get(field)
     if info is not None and info.title:
@@ -130,7 +135,8 @@ def _message(model: type[BaseModel], error: dict) -> tuple[str, str]:
     if kind.startswith("list") or kind.startswith("iterable"):
         return field, f"{label} must be a list; choose the entries from the list offered."
     if kind == "extra_forbidden":
-        return field, f"'{field}' is not something a {getattr(model, 'noun', 'record').lower()} records: remove it."
+        noun = with_article(getattr(model, "noun", "record").lower())
+        return field, f"'{field}' is not something {noun} records: remove it."
     if kind == "string_pattern_mismatch":
         return field, f"{label} contains a hidden control character (often from copying and pasting): retype it."
     if kind.startswith("string"):

@@ -24,7 +24,7 @@ from .choices import (
     RoleGroup,
     Stage,
 )
-from .problems import FieldProblem, RecordInvalid, field_label, translate
+from .problems import FieldProblem, RecordInvalid, field_label, translate, with_article
 
 # No control characters (a NUL cannot be stored in PostgreSQL); tabs and line breaks are fine.
 PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -118,11 +118,10 @@ class Record(BaseModel):
                 target = lookup.get(target_kind, ref)
                 if target is None or getattr(target, "site_id", None) != site_id:
                     noun = RECORD_TYPES[target_kind].noun.lower()
-                    article = "an" if noun[0] in "aeiou" else "a"
                     yield FieldProblem(
                         field,
                         f"{self.label(field)}: {noun} number {ref} is not one of this site's "
-                        f"records. Choose {article} {noun} from this site.",
+                        f"records. Choose {with_article(noun)} from this site.",
                     )
                     break
 
