@@ -9,6 +9,7 @@ from coprod_widgets.evaluation.data import load_programme
 from coprod_widgets.evaluation.filters import FilterPanel, Filters
 from coprod_widgets.evaluation.tables import table_html
 from coprod_widgets.records import SITE_RECORD_TYPES
+from coprod_widgets.store import Store
 
 
 @pytest.fixture
@@ -89,3 +90,15 @@ def test_tables_escape_user_text_and_use_labels():
     assert "<script>x" not in html and "&lt;script&gt;" in html
     assert "Carer" in html and "2015-03-01" in html and ">yes<" in html
     assert "nothing recorded yet" in table_html(frame.iloc[0:0], "Partners")
+
+
+def test_sections_show_labels_and_ruled_tables(demo_db_url):
+    """The LP6 order reads 'Behaviour or culture > Process', not codes; tables carry their own borders."""
+    from coprod_widgets.evaluation import sections
+    from coprod_widgets.evaluation.workbook import SectionView
+
+    store = Store.open(demo_db_url, create=False)
+    html = SectionView(sections.lp6(load_programme(store))).html(embed="svg")
+    store.close()
+    assert "Behaviour or culture &gt; " in html and "behaviour_culture" not in html
+    assert ".coprod-table th,.coprod-table td{border:1px solid" in html

@@ -6,10 +6,12 @@ sections serve the workbooks (redrawn when filters change) and, later, the repor
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from IPython.display import HTML
 
-from ..choices import LEARNING_POINTS
+from ..choices import LEARNING_POINTS, ChangeType
 from . import charts
 from . import indicators as ind
 from .data import ProgrammeData
@@ -108,9 +110,22 @@ def lp5(data: ProgrammeData) -> list:
         "first_actual": "First seen", "met": "Met", "days_late": "Days late"})]
 
 
+def _change_labels(sequence: str) -> str:
+    """'behaviour_culture > process' as people say it: 'Behaviour or culture > Process'."""
+    return re.sub(r"[a-z_]+", lambda found: _label(ChangeType, found.group()), sequence)
+
+
+def _label(choice, code: str) -> str:
+    try:
+        return choice(code).label
+    except ValueError:
+        return code
+
+
 def lp6(data: ProgrammeData) -> list:
     first = ind.first_change(data.sites, data["outcome"])
     order = ind.behaviour_first(data.sites, data["outcome"])
+    order = order.assign(sequence=order["sequence"].map(_change_labels))
     return [
         charts.change_progression_chart(first),
         table(order, "Did behaviour change come first?", {"site": "Site", "order_ok": "Behaviour first",

@@ -19,6 +19,14 @@ CODE_LABELS = {
     "response": AcceptanceResponse,
 }
 ROW_LIMIT = 60
+#: How tables look where no page style reaches them (a widget's output in JupyterLab or Voilà, an exported
+#: notebook): ruled cells with room around the text, the header picked out. Reports bring their own.
+TABLE_STYLE = (
+    "<style>.coprod-table{border-collapse:collapse;margin:0.5em 0 1em}"
+    ".coprod-table caption{text-align:left;font-weight:bold;padding:0.3em 0}"
+    ".coprod-table th,.coprod-table td{border:1px solid #999;padding:0.3em 0.6em;text-align:left;"
+    "vertical-align:top}.coprod-table th{background:#eee}</style>"
+)
 
 
 def _cell(column: str, value) -> str:

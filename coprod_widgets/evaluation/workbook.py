@@ -21,6 +21,7 @@ from ..store import Store
 from .data import ProgrammeData
 from .filters import FilterPanel, Filters, load_filtered
 from .render import chart_html, enable_offline_charts
+from .tables import TABLE_STYLE
 
 Section = Callable[[ProgrammeData], list]
 
@@ -119,7 +120,7 @@ class SectionView:
         return self.html()
 
     def html(self, embed: str = "auto") -> str:
-        html = []
+        html = [TABLE_STYLE]
         for part in self.parts:
             if isinstance(part, alt.TopLevelMixin):
                 html.append(chart_html(part, embed=embed))
