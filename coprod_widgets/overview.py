@@ -75,7 +75,8 @@ class ProgrammeOverview:
             )
         parts = []
         for programme in self.programmes:
-            flag = " <strong>(fictional demonstration data)</strong>" if programme.fictional else ""
+            said = "fictional" in programme.name.casefold()  # the demo's name says so already: once is enough
+            flag = " <strong>(fictional demonstration data)</strong>" if programme.fictional and not said else ""
             parts.append(f"<h2>{escape(programme.name)}{flag}</h2>")
             if programme.description:
                 parts.append(f"<p>{escape(programme.description)}</p>")
