@@ -209,13 +209,17 @@ def serve(
         target = settings.evaluator_workbooks_dir()
         if not target.is_dir():
             raise click.ClickException(
-                f"There is no workbooks folder at {target}: set COPROD_HOME to the project folder."
+                f"There is no workbooks folder at {target}: reinstall coprod, or set COPROD_HOME to a folder "
+                "with workbooks/evaluator/ in it."
             )
         token = token or secrets.token_urlsafe(24)
     else:
         target = settings.site_app_notebook()
         if not target.is_file():
-            raise click.ClickException(f"There is no site app at {target}: set COPROD_HOME to the project folder.")
+            raise click.ClickException(
+                f"There is no site app at {target}: reinstall coprod, or set COPROD_HOME to a folder "
+                "with workbooks/site/site_app.ipynb in it."
+            )
     budget = max_kernels or worker_options.default_max_kernels(workers)
     options = worker_options.WorkerOptions(
         target=target, port=port, max_kernels=budget, token=token, idle_page_timeout=idle_minutes * 60

@@ -43,9 +43,33 @@ def workbooks_dir() -> Path:
     return project_root() / "workbooks"
 
 
+def bundled_workbooks_dir() -> Path:
+    """The workbooks that came with coprod: the checkout's ``workbooks/``, or the copy an installed wheel carries.
+
+    ``setup.py`` copies ``workbooks/`` into the wheel as ``coprod_widgets/workbooks/``.
+    """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "workbooks"
+    if (package.parent / "pyproject.toml").exists() and checkout.is_dir():
+        return checkout
+    return package / "workbooks"
+
+
+def _workbooks(folder: str) -> Path:
+    """``COPROD_HOME``'s own ``workbooks/<folder>`` if it has one, else the one that came with coprod.
+
+    A store kept elsewhere (``COPROD_HOME`` pointing at a data folder), or coprod installed from a
+    wheel outside any checkout, still gets the workbooks that came with the package.
+    """
+    chosen = workbooks_dir() / folder
+    if chosen.is_dir():
+        return chosen
+    return bundled_workbooks_dir() / folder
+
+
 def site_workbooks_dir() -> Path:
     """What site teams may open: the site app, the one notebook ``coprod serve`` serves."""
-    return workbooks_dir() / "site"
+    return _workbooks("site")
 
 
 def site_app_notebook() -> Path:
@@ -54,19 +78,12 @@ def site_app_notebook() -> Path:
 
 def evaluator_workbooks_dir() -> Path:
     """Cross-site workbooks (every site's records): JupyterLab, or ``coprod serve --evaluator`` with a token."""
-    return workbooks_dir() / "evaluator"
+    return _workbooks("evaluator")
 
 
 def report_workbooks_dir() -> Path:
-    """The report notebooks ``coprod report`` runs: ``COPROD_HOME``'s own if it has them, else the checkout's.
-
-    A store kept elsewhere (``COPROD_HOME`` pointing at a data folder) still gets the reports that
-    came with the package.
-    """
-    chosen = workbooks_dir() / "reports"
-    if chosen.is_dir():
-        return chosen
-    return Path(__file__).resolve().parent.parent / "workbooks" / "reports"
+    """The report notebooks ``coprod report`` runs."""
+    return _workbooks("reports")
 
 
 def database_url() -> str:

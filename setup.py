@@ -1,0 +1,33 @@
+"""One build step pyproject.toml cannot say: the workbooks travel inside the wheel.
+
+``workbooks/`` (the site app, the evaluator workbooks and the report notebooks) stays the one copy in
+git, beside the package, where JupyterLab and ``COPROD_HOME`` expect it. A built wheel carries a copy
+in ``coprod_widgets/workbooks/``, so that ``coprod serve``, ``coprod serve --evaluator`` and
+``coprod report`` work from an installed coprod outside a checkout (see ``settings.bundled_workbooks_dir``).
+An editable install reads the checkout's own folder and copies nothing.
+"""
+
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+WORKBOOKS = Path(__file__).resolve().parent / "workbooks"
+FOLDERS = ("site", "evaluator", "reports")
+
+
+class BuildWithWorkbooks(build_py):
+    def run(self):
+        super().run()
+        if self.editable_mode:
+            return
+        notebooks = [p for folder in FOLDERS for p in sorted((WORKBOOKS / folder).glob("*.ipynb"))]
+        if not any(p.name == "site_app.ipynb" for p in notebooks):
+            raise SystemExit(f"coprod's workbooks are missing from {WORKBOOKS}: build from a checkout or its sdist.")
+        for notebook in notebooks:
+            target = Path(self.build_lib, "coprod_widgets", "workbooks", notebook.relative_to(WORKBOOKS))
+            self.mkpath(str(target.parent))
+            self.copy_file(str(notebook), str(target))
+
+
+setup(cmdclass={"build_py": BuildWithWorkbooks})
