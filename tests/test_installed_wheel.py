@@ -52,7 +52,8 @@ def build_wheel(work: Path) -> Path:
     run([sys.executable, "-c", f"from setuptools import build_meta; build_meta.build_sdist({str(dist)!r})"], cwd=source)
     (sdist,) = dist.glob("coprod-*.tar.gz")
     with tarfile.open(sdist) as archive:
-        archive.extractall(work / "unpacked", filter="data")
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.11.4 and later
+        archive.extractall(work / "unpacked", **safe)
     (unpacked,) = (work / "unpacked").iterdir()
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--quiet",
          "--wheel-dir", str(dist), str(unpacked)], cwd=work)
