@@ -66,6 +66,11 @@ def test_share_panel_makes_a_report_and_an_export_from_voila(demo_db_url, tmp_pa
             page.goto(url, wait_until="commit", timeout=180_000)
             status = page.locator(".coprod-share-status")
             expect(page.get_by_role("button", name="Export the data")).to_be_visible(timeout=180_000)
+            page.set_viewport_size({"width": 760, "height": 900})  # a laptop's JupyterLab with its side panel
+            cut = page.evaluate("""() => [...document.querySelectorAll('button, .widget-checkbox label')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim())""")
+            assert cut == [], f"controls whose words are cut off: {cut}"
+            page.set_viewport_size({"width": 1200, "height": 900})
             page.get_by_label("Export as").select_option(label="Excel workbook (.xlsx)")
             page.get_by_role("button", name="Export the data").click()
             expect(status).to_contain_text("Wrote 1 file(s)", timeout=60_000)

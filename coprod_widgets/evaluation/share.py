@@ -57,12 +57,17 @@ class SharePanel:
         self.export_button.on_click(lambda _button: self.export())
         note = widgets.HTML(value=f"<p>Reports and exports cover every record in the store, whatever the filters "
                                   f"above. Files go to <code>{escape(str(self.folder))}</code>.</p>")
+        # Controls as wide as their words (ipywidgets cuts a button's text at a fixed width), rows that wrap.
+        for control in (self.pdf, self.report_button, self.labels, self.deidentify, self.export_button):
+            control.layout.width = "auto"
+        wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
         self.widget = widgets.VBox([
             note,
-            widgets.HBox([self.scope, self.pdf, self.report_button]),
-            widgets.HBox([self.format, self.labels, self.deidentify, self.export_button]),
+            widgets.HBox([self.scope, self.pdf, self.report_button], layout=wrap),
+            widgets.HBox([self.format, self.labels, self.deidentify, self.export_button], layout=wrap),
             self.progress, self.status,
         ])
+        self.widget.add_class("coprod-share")
 
     def _busy(self, busy: bool) -> None:
         self.report_button.disabled = self.export_button.disabled = busy
