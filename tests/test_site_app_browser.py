@@ -307,3 +307,59 @@ def test_readable_at_200_percent_zoom_with_large_text(browser, server):
             assert smallest >= 16, f"{spec.title}: text as small as {smallest}px"
     finally:
         context.close()
+
+
+#: Finds what sticks out past the window's right (or left) edge, named so a failure says where to look.
+TOO_WIDE = """() => {
+    const width = window.innerWidth;
+    const name = e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string'
+        ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+        + (e.innerText ? ' "' + e.innerText.trim().slice(0, 30) + '"' : '');
+    const offenders = [...document.querySelectorAll('body *')]
+        .filter(e => e.offsetParent || getComputedStyle(e).position === 'fixed')
+        .filter(e => { const box = e.getBoundingClientRect();
+                       return box.width > 0 && (box.right > width + 1 || box.left < -1); })
+        .map(e => `${name(e)} (${Math.round(e.getBoundingClientRect().width)}px)`);
+    return {page: document.documentElement.scrollWidth, width, offenders};
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory) -> tuple[str, str, str]:
+    """A server over a fresh demo programme, whose codes are kept: (base URL, a site's name, its code)."""
+    from coprod_widgets.demo import build_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('phone') / 'demo.db'}"
+    store = Store.open(url)
+    try:
+        codes = build_demo(store)
+    finally:
+        store.close()
+    name, code = next(iter(codes.items()))
+    with running_server(url) as base_url:
+        yield base_url, name, code
+
+
+def test_every_section_of_a_demo_site_fits_a_phone(browser, demo_site):
+    """A 390px-wide phone: nothing wider than the screen, so nobody has to scroll sideways to reach a field."""
+    server, name, demo_code = demo_site
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+                                  has_touch=True)
+    block_the_network(context, server)
+    page = context.new_page()
+    try:
+        code = open_app(page, server)
+        code.fill(demo_code)
+        code.press("Enter")
+        expect(page.get_by_role("heading", name=name)).to_be_visible(timeout=WAIT)
+        wide = {}
+        for spec in SECTIONS:
+            go_to(page, spec.title)
+            found = page.evaluate(TOO_WIDE)
+            if found["page"] > found["width"] or found["offenders"]:
+                wide[spec.title] = found
+        assert wide == {}, "wider than a phone's screen: " + "; ".join(
+            f"{title}: page {found['page']}px, {len(found['offenders'])} elements: {found['offenders'][:8]}"
+            for title, found in wide.items())
+    finally:
+        context.close()

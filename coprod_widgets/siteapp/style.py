@@ -26,6 +26,7 @@ CSS = """
 .coprod-app button, .coprod-app .widget-label { font-size: 18px; }
 .coprod-app .widget-label, .coprod-app .widget-label-basic, .coprod-app .widget-inline-hbox .widget-label {
   white-space: normal; overflow: visible; text-overflow: clip; height: auto; min-width: 0;
+  max-width: 100%; flex-shrink: 1; overflow-wrap: anywhere;
 }
 .coprod-app .widget-inline-hbox { flex-wrap: wrap; height: auto; }
 .coprod-app select, .coprod-app input[type="text"], .coprod-app input[type="date"], .coprod-app input[type="number"] {
