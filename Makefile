@@ -8,6 +8,8 @@ USER_ID ?= $(shell id -u)
 LAB_AS_ROOT := $(if $(filter 0,$(USER_ID)),--allow-root)
 
 .PHONY: app test test-fast lab demo lint clean
+# A bare `make` runs every check, as it should in a project you have just cloned.
+.DEFAULT_GOAL := test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -42,6 +42,11 @@ class CoprodGroup(click.Group):
         # Call it "coprod" in usage lines, however it was started (script or ``python -m``).
         return super().main(*args, prog_name=prog_name or "coprod", **kwargs)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = db_option_first(self, args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -63,6 +68,36 @@ class CoprodGroup(click.Group):
                 one_line(f"Something unexpected went wrong ({type(exc).__name__}: {exc}). "
                           f"Run again with {DEBUG_VARIABLE}=1 to see the details.")
             ) from None
+
+
+def db_option_first(group: click.Group, args: list[str]) -> list[str]:
+    """``coprod report --db URL ...`` as well as ``coprod --db URL report ...``: every command takes --db.
+
+    A ``--db`` after the command's name moves to the front, where the group reads it, unless that command
+    has a --db of its own (``coprod restore FILE --db URL`` names where to restore to).
+    """
+    command: click.Command = group
+    for token in args:
+        if token.startswith("-"):
+            continue
+        if not isinstance(command, click.Group) or token not in command.commands:
+            break
+        command = command.commands[token]
+    if command is group or any("--db" in param.opts for param in command.params):
+        return args
+    moved, rest, position = [], [], 0
+    while position < len(args):
+        token = args[position]
+        if token == "--db" and position + 1 < len(args):
+            moved += args[position: position + 2]
+            position += 2
+            continue
+        if token.startswith("--db="):
+            moved.append(token)
+        else:
+            rest.append(token)
+        position += 1
+    return [*moved, *rest]
 
 
 def who_is_acting() -> str:

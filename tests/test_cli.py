@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from coprod_widgets import access
 from coprod_widgets.cli import main
@@ -316,3 +317,30 @@ def test_refused_site_leaves_nothing_behind(home, db):
 
 def test_demo_if_empty_builds_an_empty_store(home, db):
     assert len(_codes(ok(run(home, "demo", "--if-empty", db=db)))) == 6
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--db", "{url}", "site", "list"],
+        ["site", "list", "--db", "{url}"],
+        ["site", "--db={url}", "list"],
+        ["history", "--db", "{url}", "--site", "North"],
+    ],
+    ids=["before", "after", "between, with =", "among the command's own options"],
+)
+def test_db_is_taken_before_or_after_the_command(store, small_programme, args):
+    """The README says every command takes --db: it does, wherever it is written."""
+    result = CliRunner().invoke(main, [arg.replace("{url}", store.url) for arg in args])
+    assert result.exit_code == 0, result.output
+    assert "North" in result.output
+
+
+def test_restore_keeps_its_own_db_option(store, small_programme, tmp_path):
+    """``coprod restore FILE --db URL`` restores into URL: that --db is restore's own, not the store's."""
+    backup_file = tmp_path / "b.coprod-backup"
+    assert CliRunner().invoke(main, ["--db", store.url, "backup", str(backup_file)]).exit_code == 0
+    target = f"sqlite:///{tmp_path / 'target.db'}"
+    result = CliRunner().invoke(main, ["restore", str(backup_file), "--db", target])
+    assert result.exit_code == 0, result.output
+    assert "target.db" in result.output
