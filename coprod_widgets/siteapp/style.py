@@ -28,7 +28,9 @@ CSS = """
   white-space: normal; overflow: visible; text-overflow: clip; height: auto; min-width: 0;
   max-width: 100%; flex-shrink: 1; overflow-wrap: anywhere;
 }
+.coprod-app .widget-inline-hbox .widget-label { text-align: left; line-height: 1.4; padding: 0.3em 0; }
 .coprod-app .widget-inline-hbox { flex-wrap: wrap; height: auto; }
+.coprod-app .coprod-field > .widget-inline-hbox { margin-left: 0; margin-right: 0; }
 .coprod-app select, .coprod-app input[type="text"], .coprod-app input[type="date"], .coprod-app input[type="number"] {
   height: 44px; min-height: 44px;
 }
