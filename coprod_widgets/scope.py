@@ -28,6 +28,11 @@ class SiteScope:
         return self.site.id
 
     @property
+    def store_url(self) -> str:
+        """Where the store is, password included: for the site's own report, made in this same process."""
+        return self._store.engine.url.render_as_string(hide_password=False)
+
+    @property
     def who(self) -> str:
         return f"site team: {self.site.name}"
 

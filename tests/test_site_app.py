@@ -271,3 +271,22 @@ def test_a_site_with_no_records_is_never_told_it_looks_fine(store, coded):
     lines = site_health(site, empty, today=dt.date(2015, 9, 1))
     assert [line.status for line in lines] == ["Not enough records yet"] * len(lines)
     assert all(line.what_to_do for line in lines)
+
+
+def test_a_site_team_takes_its_own_report_away(store, coded, workspace):
+    """'Download our site report' makes this site's report and hands it over as a link that saves it;
+    the other site's records are not in it."""
+    import base64
+    import re
+
+    store.add("partner", {"site_id": coded["other_site"], "display_name": "Quentin Elsewhere",
+                          "role_group": "carer", "joined": "2015-03-01"}, who="test")
+    takeaway = workspace.takeaway
+    assert takeaway.button.description == "Download our site report" and takeaway.pdf.description
+    assert takeaway.make(), takeaway.status.value
+    assert "is ready" in takeaway.status.value
+    (filename, encoded), = re.findall(r'download="([^"]+)" href="data:text/html;base64,([^"]+)"', takeaway.links.value)
+    assert filename.startswith("north-report-") and filename.endswith(".html")
+    html = base64.b64decode(encoded).decode("utf-8")
+    assert "North: co-production report" in html
+    assert "South" not in html and "Quentin" not in html and "Rosa" not in html, "no other site, no partner names"

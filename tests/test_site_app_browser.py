@@ -5,7 +5,9 @@ One server and one browser for the module; the network is blocked apart from the
 
 from __future__ import annotations
 
+import re
 import shutil
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -123,7 +125,7 @@ def test_site_team_records_their_work_and_finds_it_again(page, server, site_stor
     code.fill(CODE)
     page.get_by_role("button", name="Open my site").click()
     expect(page.get_by_role("heading", name=SITE_NAME)).to_be_visible(timeout=WAIT)
-    expect(health(page, "LP1")).to_contain_text("Worth a look")
+    expect(health(page, "LP1")).to_contain_text("Not enough records yet")
 
     add_partner(page, "Rosa", "Person with lived experience", "2015-02-01")
     add_partner(page, SCRIPT_NAME, "Carer", "2015-02-01")
@@ -193,6 +195,18 @@ def test_site_team_records_their_work_and_finds_it_again(page, server, site_stor
     expect(page.locator(".coprod-summary", has_text="The budget stays the same this year")).to_be_visible()
     go_to(page, "Evidence plan and outcomes")
     expect(page.get_by_text("Staff now ask people before booking", exact=False)).to_be_visible()
+    assert page.dialogs == [] and page.evaluate("window.__xss") is None
+
+    # The team takes its own report away: a real download, of this site's report only, with text escaped.
+    page.get_by_role("button", name="Download our site report").click()
+    link = page.get_by_role("link", name=re.compile("Save the report"))
+    expect(link).to_be_visible(timeout=180_000)
+    with page.expect_download() as downloading:
+        link.click()
+    saved = Path(downloading.value.path()).read_text(encoding="utf-8")
+    assert downloading.value.suggested_filename.endswith(".html")
+    assert f"{escape(SITE_NAME)}: co-production report" in saved and SITE_NAME not in saved, "the name, escaped"
+    assert "Secret Sam" not in saved and "Hillview" not in saved and SCRIPT_NAME not in saved
     assert page.dialogs == [] and page.evaluate("window.__xss") is None
 
     store = Store.open(url)

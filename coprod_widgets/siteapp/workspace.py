@@ -17,6 +17,7 @@ from ..records import Record, record_type
 from ..scope import SiteScope
 from .form import ActivityForm, RecordForm, heading
 from .sections import SECTIONS, SUMMARIES, SectionSpec
+from .takeaway import ReportDownload
 
 PAGE = 10
 
@@ -106,7 +107,8 @@ class Workspace:
         )
         self.chooser.observe(lambda change: self.open_section(change["new"]), names="value")
         self.body = widgets.VBox([])
-        self.widget = widgets.VBox([self.header, self.health.widget, self.chooser, self.body])
+        self.takeaway = ReportDownload(scope, scope.store_url)
+        self.widget = widgets.VBox([self.header, self.health.widget, self.chooser, self.body, self.takeaway.widget])
         self.widget.add_class("coprod-workspace")
         self.refresh()
         self.open_section(SECTIONS[0].key)
