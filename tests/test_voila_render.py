@@ -7,6 +7,7 @@ with its token.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,21 @@ def test_the_site_workbooks_folder_holds_the_site_app_alone():
     assert sorted(p.name for p in (WORKBOOKS / "site").glob("*.ipynb")) == ["site_app.ipynb"]
 
 
+def own_title(notebook: Path) -> str:
+    """The workbook's own heading (its first '# ' line), as the rendered page must show it."""
+    import nbformat
+
+    cells = nbformat.read(notebook, as_version=4).cells
+    text = next(cell.source for cell in cells if cell.cell_type == "markdown")
+    return escape(next(line[2:].strip() for line in text.splitlines() if line.startswith("# ")), quote=False)
+
+
 @pytest.mark.parametrize("notebook", EVALUATOR)
 def test_evaluator_workbook_renders_with_the_token(evaluator_server, notebook):
-    assert_rendered(*get(f"{evaluator_server}voila/render/{notebook}?token={EVALUATOR_TOKEN}", timeout=180))
+    """Not only no error: the page is this workbook, with its own title."""
+    status, body = get(f"{evaluator_server}voila/render/{notebook}?token={EVALUATOR_TOKEN}", timeout=180)
+    assert_rendered(status, body)
+    assert own_title(WORKBOOKS / "evaluator" / notebook) in body
 
 
 @pytest.mark.parametrize("notebook", EVALUATOR)
