@@ -39,9 +39,31 @@ def test_every_workbook_is_in_the_readme(notebook):
     assert notebook in README
 
 
-@pytest.mark.parametrize("variable", [settings.DB_URL_VARIABLE, settings.HOME_VARIABLE, "COPROD_CHROMIUM"])
+def commands(group: click.Group) -> list[click.Command]:
+    found = []
+    for command in group.commands.values():
+        found.extend(commands(command) if isinstance(command, click.Group) else [command])
+    return found
+
+
+@pytest.mark.parametrize(
+    "option", sorted({opt for command in commands(cli) for param in command.params for opt in param.opts
+                      if opt.startswith("--") and opt != "--help"})
+)
+def test_every_option_is_in_the_readme(option):
+    """Read from the commands themselves, so a new option cannot be left out of the README."""
+    assert option in README, f"README.md does not mention {option}"
+
+
+#: Every COPROD_ variable the package reads, found in its source (not a hand-written list).
+VARIABLES = sorted({name for path in (ROOT / "coprod_widgets").rglob("*.py")
+                    for name in re.findall(r"\bCOPROD_[A-Z_]+\b", path.read_text(encoding="utf-8"))})
+
+
+@pytest.mark.parametrize("variable", VARIABLES)
 def test_every_setting_is_in_the_readme(variable):
     assert variable in README
+    assert {settings.DB_URL_VARIABLE, settings.HOME_VARIABLE, "COPROD_CHROMIUM"} <= set(VARIABLES)
 
 
 def test_quick_start_is_the_two_commands():
