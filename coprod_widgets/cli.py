@@ -16,8 +16,10 @@ from .cli_data import backup_command, history_command, partner, restore, upgrade
 from .cli_deploy import deploy
 from .cli_report import report
 from .cli_site import site
-from .cli_support import CoprodGroup, describe, is_default_store, open_store, sqlite_path
+from .cli_support import CoprodGroup, open_store
 from .serving.options import DEFAULT_PORT
+from .settings import describe_db as describe
+from .settings import is_default_store, sqlite_path
 
 DEMO_CODES_FILE = "demo-access-codes.txt"
 

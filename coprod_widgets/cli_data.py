@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli_support import CoprodGroup, describe, open_store, who_is_acting
+from .cli_support import CoprodGroup, open_store, who_is_acting
+from .settings import describe_db as describe
 
 KB = 1024
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from .cli_support import describe, open_store
+from .cli_support import open_store
+from .settings import describe_db as describe
 
 
 def _size(count: int) -> str:

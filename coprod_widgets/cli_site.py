@@ -119,7 +119,7 @@ def site_reset_code(ctx: click.Context, name: str) -> None:
     Use it when a code is lost or may have been seen by someone who should not have it.
     """
     store = open_store(ctx)
-    found = next((s for s in store.sites() if s.name == name.strip()), None) or store.site_named(name)
+    found = store.site_named(name)
     if found is None:
         names = ", ".join(repr(s.name) for s in store.sites())
         known = f"The sites are: {names}." if names else "There are no sites yet."

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import getpass
 import os
-from pathlib import Path
 
 import click
 
 from . import settings
 from .problems import RecordInvalid
+from .settings import safe_url
 
 DEBUG_VARIABLE = "COPROD_DEBUG"
 
 
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
-
-
-def _safe_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1] if "@" in url else url
 
 
 def _database_problem(exc: BaseException) -> str:
@@ -125,34 +115,11 @@ def open_store(ctx: click.Context):
         if os.environ.get(DEBUG_VARIABLE):
             raise
         raise click.ClickException(
-            f"Could not open the database {_safe_url(url)}: {_database_problem(exc)}. "
+            f"Could not open the database {safe_url(url)}: {_database_problem(exc)}. "
             f"Check --db or {settings.DB_URL_VARIABLE}."
         ) from None
     ctx.call_on_close(store.close)
     return store
-
-
-def sqlite_path(url: str) -> Path | None:
-    from sqlalchemy.engine import make_url
-
-    try:
-        parsed = make_url(url)
-    except Exception:
-        return None
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database).expanduser().resolve()
-
-
-def is_default_store(url: str) -> bool:
-    """True for the SQLite file in the project's ``data/`` folder (the store ``make app`` uses)."""
-    path = sqlite_path(url)
-    return path is not None and path == (settings.data_dir() / "coprod.db").resolve()
-
-
-def describe(url: str) -> str:
-    path = sqlite_path(url)
-    return f"SQLite file {path}" if path else _safe_url(url)
 
 
 # ---- the command group ------------------------------------------------------------------------

@@ -92,3 +92,39 @@ def database_url() -> str:
     if configured:
         return configured
     return f"sqlite:///{data_dir() / 'coprod.db'}"
+
+
+# ---- naming a store in messages (below the command line, so library code can use them) -----------------
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1] if "@" in url else url
+
+
+def sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser().resolve()
+
+
+def is_default_store(url: str) -> bool:
+    """True for the SQLite file in the project's ``data/`` folder (the store ``make app`` uses)."""
+    path = sqlite_path(url)
+    return path is not None and path == (data_dir() / "coprod.db").resolve()
+
+
+def describe_db(url: str) -> str:
+    path = sqlite_path(url)
+    return f"SQLite file {path}" if path else safe_url(url)

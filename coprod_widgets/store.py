@@ -326,8 +326,8 @@ class Store:
         return self.records("site")
 
     def site_named(self, name: str) -> Site | None:
-        wanted = name.strip().casefold()
-        return next((site for site in self.sites() if site.name.casefold() == wanted), None)
+        """The site called ``name``, in any case and with spaces around it ignored (the one way coprod finds one)."""
+        return site_by_name(self.sites(), name)
 
     def frame(self, kind: str, site_id: int | None = None, labels: bool = False):
         """Records of one kind as a pandas DataFrame (pandas is imported only here)."""
@@ -518,6 +518,12 @@ class Store:
         from .scope import SiteScope
 
         return SiteScope(self, site_id)
+
+
+def site_by_name(sites: Iterable[Site], name: str) -> Site | None:
+    """From sites already read (one snapshot), the one called ``name``, as :meth:`Store.site_named` finds it."""
+    wanted = str(name).strip().casefold()
+    return next((site for site in sites if site.name.casefold() == wanted), None)
 
 
 def _site_of(record: Record) -> int | None:

@@ -72,3 +72,17 @@ def test_package_data_carries_every_non_python_file_the_package_reads():
         patterns = {pkg: globs for pkg, globs in package_data.items() if owner.startswith(pkg)}
         relative = {pkg: path.relative_to(ROOT / pkg.replace(".", "/")).as_posix() for pkg in patterns}
         assert any(fnmatch(relative[pkg], glob) for pkg, globs in patterns.items() for glob in globs), path
+
+
+def test_library_code_does_not_import_the_command_line():
+    """The command line sits on top of the library, never under it (as datasette keeps database.py under cli.py)."""
+    import subprocess
+    import sys
+
+    libraries = ["exports", "reports.pages", "reports.run", "evaluation.workbook", "siteapp.app", "erasure",
+                 "backup", "restore", "upgrade"]
+    code = (f"import sys\nfor name in {libraries!r}:\n    __import__('coprod_widgets.' + name)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('coprod_widgets.cli')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

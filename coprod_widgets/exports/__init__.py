@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..cli_support import describe
 from ..records import RECORD_TYPES, Record, Site
+from ..settings import describe_db as describe
+from ..store import site_by_name
 from .about import HEADINGS as ABOUT_HEADINGS
 from .about import README, about_rows, readme_text
 from .about import SHEET as ABOUT_SHEET
@@ -138,8 +139,7 @@ def _read(store, site: str | None) -> tuple[dict[str, list[Record]], Site | None
         sites = store.records("site", conn=conn)
         chosen = None
         if site is not None:
-            wanted = str(site).strip().casefold()
-            chosen = next((candidate for candidate in sites if candidate.name.casefold() == wanted), None)
+            chosen = site_by_name(sites, site)
             if chosen is None:
                 known = ", ".join(candidate.name for candidate in sites) or "none yet"
                 raise ExportError("{site}: there is no site called {name!r}. The sites are: {known}.",

@@ -41,9 +41,9 @@ from .parts import (
 
 
 def describe_store(url: str) -> str:
-    from ..cli_support import describe
+    from ..settings import describe_db
 
-    return describe(url)
+    return describe_db(url)
 
 
 class _Report:
