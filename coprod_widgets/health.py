@@ -11,10 +11,7 @@ from dataclasses import dataclass
 
 from .choices import AcceptanceResponse, RoleGroup
 from .records import Record, Site
-
-EVIDENCE_PLAN_DUE = dt.timedelta(weeks=8)
-RECENT_ACTIVITIES = 3
-STAFF_GROUPS = {RoleGroup.CLINICIAN, RoleGroup.MANAGER, RoleGroup.COMMISSIONER}
+from .rules import EVIDENCE_PLAN_DUE, RECENT_ACTIVITIES, STAFF_GROUPS
 
 
 @dataclass(frozen=True)

@@ -734,3 +734,15 @@ def test_where_to_look_lists_concerns_then_watches_then_missing_records(tiny):
     look = ind.worth_a_look(ind.overview_status(data))
     order = look["status"].tolist()
     assert order == sorted(order, key=["concern", "watch", NE].index) and "on track" not in order
+
+
+def test_the_health_panel_and_the_indicators_judge_by_the_same_thresholds():
+    """Defined once in coprod_widgets.rules: a site team and its evaluator cannot be told different things."""
+    from coprod_widgets import health, rules
+    from coprod_widgets.evaluation.indicators import _common, evidence
+
+    assert health.EVIDENCE_PLAN_DUE is rules.EVIDENCE_PLAN_DUE
+    assert evidence.PLAN_DUE_DAYS == rules.EVIDENCE_PLAN_DUE_DAYS
+    assert health.STAFF_GROUPS is rules.STAFF_GROUPS
+    assert {group.value for group in rules.STAFF_GROUPS} == _common.STAFF
+    assert _common.LP_CODES is rules.LP_CODES and health.RECENT_ACTIVITIES == rules.RECENT_ACTIVITIES

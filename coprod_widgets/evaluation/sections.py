@@ -11,13 +11,14 @@ import re
 import pandas as pd
 from IPython.display import HTML
 
-from ..choices import LEARNING_POINTS, ChangeType
+from ..choices import ChangeType
+from ..rules import LP_CODES
 from . import charts
 from . import indicators as ind
 from .data import ProgrammeData
 from .tables import note, table
 
-LEARNING_POINTS_UPPER = [key.upper() for key in LEARNING_POINTS]
+LEARNING_POINTS_UPPER = LP_CODES
 #: What an empty "where to look" means: every rule judged, and every one on track (not that nothing was recorded).
 ALL_ON_TRACK = "none: every learning point is on track by the rules, with enough records to judge each"
 

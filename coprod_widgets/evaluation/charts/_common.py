@@ -6,13 +6,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ...choices import LEARNING_POINTS, ChangeType, LadderStep, RoleGroup, Stage
+from ...choices import ChangeType, LadderStep, RoleGroup, Stage
+from ...rules import LP_CODES
 
 #: The most rows any chart passes to Altair (Altair refuses more than 5,000 by default).
 MAX_ROWS = 5000
 #: Okabe-Ito: distinguishable with the common forms of colour blindness.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
-LPS = [key.upper() for key in LEARNING_POINTS]
+LPS = LP_CODES
 STATUSES = ["on track", "watch", "concern", "not enough records"]
 #: Green, yellow, vermilion (Okabe-Ito), and a pale grey for what cannot be judged; every cell also says it in words.
 STATUS_COLOURS = ["#009E73", "#F0E442", "#D55E00", "#DDDDDD"]

@@ -11,16 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ... import rules
 from ...choices import LEARNING_POINTS as _LEARNING_POINTS
 from ...choices import ChangeType, IdeaFate, RoleGroup, Stage
+from ...rules import STAFF_GROUPS
 
-STAFF = frozenset({"clinician", "manager", "commissioner"})
+STAFF = frozenset(group.value for group in STAFF_GROUPS)
 LIVED = frozenset({"lived_experience", "carer"})
 ROLE_GROUPS = [member.value for member in RoleGroup]
 CHANGE_TYPES = [member.value for member in ChangeType]
 IDEA_FATES = [member.value for member in IdeaFate]
 STAGES = [member.value for member in Stage]
-LP_CODES = [key.upper() for key in _LEARNING_POINTS]
+LP_CODES = rules.LP_CODES
 LP_COLUMNS = list(_LEARNING_POINTS)  # lp1..lp8, the self-assessment score columns
 DATE = "datetime64[s]"
 DAYS_PER_MONTH = 365.25 / 12

@@ -11,10 +11,11 @@ import re
 
 import pandas as pd
 
+from ...rules import EVIDENCE_PLAN_DUE_DAYS
 from ._common import DATE, add_site, lookup, only_sites, prepare, shape, site_table
 
 #: Days after the start by which the evidence plan should be agreed.
-PLAN_DUE_DAYS = 56
+PLAN_DUE_DAYS = EVIDENCE_PLAN_DUE_DAYS
 TIMING_COLUMNS = {
     "site_id": "int64",
     "site": "str",
