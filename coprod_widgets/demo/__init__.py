@@ -1,7 +1,7 @@
 """A fictional demonstration programme: six sites, a year of co-production each.
 
 Built only through the store's public ``add``, so every record is validated and has history.
-The facts of each site live in :mod:`coprod_widgets.demo_sites`; this module turns them into records,
+The facts of each site live in :mod:`coprod_widgets.demo.sites`; this module turns them into records,
 filling in the routine detail (activities, attendance, acceptances, surveys) from a seeded random
 generator, so two builds give the same data apart from the access codes.
 
@@ -26,10 +26,10 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from . import access
-from .demo_sites import CARER, LE, SITES, P, SiteSpec
-from .records import Record
-from .store import Store
+from .. import access
+from ..records import Record
+from ..store import Store
+from .sites import CARER, LE, SITES, P, SiteSpec
 
 DEMO_PROGRAMME_NAME = "Long-term conditions co-production programme (fictional demonstration)"
 DEMO_DESCRIPTION = (
