@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from . import access
-from .cli_support import CoprodGroup, one_line, open_store, who_is_acting
+from .. import access
+from .support import CoprodGroup, one_line, open_store, who_is_acting
 
 DEFAULT_PROGRAMME_NAME = "Programme"
 

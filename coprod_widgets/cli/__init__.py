@@ -11,15 +11,15 @@ from pathlib import Path
 
 import click
 
-from . import settings
-from .cli_data import backup_command, history_command, partner, restore, upgrade, verify
-from .cli_deploy import deploy
-from .cli_report import report
-from .cli_site import site
-from .cli_support import CoprodGroup, open_store
-from .serving.options import DEFAULT_PORT
-from .settings import describe_db as describe
-from .settings import is_default_store, sqlite_path
+from .. import settings
+from ..serving.options import DEFAULT_PORT
+from ..settings import describe_db as describe
+from ..settings import is_default_store, sqlite_path
+from .data import backup_command, history_command, partner, restore, upgrade, verify
+from .deploy import deploy
+from .report import report
+from .site import site
+from .support import CoprodGroup, open_store
 
 DEMO_CODES_FILE = "demo-access-codes.txt"
 
@@ -94,7 +94,7 @@ def demo(ctx: click.Context, force: bool, if_empty: bool) -> None:
     With the default store (data/coprod.db) the codes are also written to
     data/demo-access-codes.txt, which git ignores.
     """
-    from .demo import DEMO_PROGRAMME_NAME, build_demo
+    from ..demo import DEMO_PROGRAMME_NAME, build_demo
 
     url = ctx.obj["db"]
     store = open_store(ctx)
@@ -200,8 +200,8 @@ def serve(
     """
     import secrets
 
-    from .serving import options as worker_options
-    from .serving import supervisor
+    from ..serving import options as worker_options
+    from ..serving import supervisor
 
     if token and not evaluator:
         raise click.ClickException("--token is for the evaluator workbooks: add --evaluator, or leave it out.")
@@ -303,7 +303,7 @@ def export(
     was made. Choices are written as codes unless you add --labels. Access codes are never exported.
     Nothing is left half written if the export fails.
     """
-    from .exports import ExportError, export_store
+    from ..exports import ExportError, export_store
 
     count = 5
     if min_count is not None:
@@ -350,5 +350,3 @@ main.add_command(partner)
 for command in (upgrade, backup_command, restore, verify, history_command):
     main.add_command(command)
 
-if __name__ == "__main__":
-    main()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import settings
-from .serving.options import DEFAULT_PORT
+from .. import settings
+from ..serving.options import DEFAULT_PORT
 
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
@@ -68,7 +68,7 @@ def deploy(host: str, certificate: Path, certificate_key: Path, out: Path, worke
 
     The README's "Deploy for several sites" says what to do with each, in order.
     """
-    from .serving.deploy import Deployment, write
+    from ..serving.deploy import Deployment, write
 
     host = host.strip().lower()
     if not _HOST.match(host):
@@ -91,7 +91,7 @@ def deploy(host: str, certificate: Path, certificate_key: Path, out: Path, worke
     )
     hub_text = None
     if hub:
-        from .serving.hub import config_for_deployment
+        from ..serving.hub import config_for_deployment
 
         hub_text = config_for_deployment(deployment)
     written = write(deployment, hub_config=hub_text)

@@ -7,9 +7,9 @@ import os
 
 import click
 
-from . import settings
-from .problems import RecordInvalid
-from .settings import safe_url
+from .. import settings
+from ..problems import RecordInvalid
+from ..settings import safe_url
 
 DEBUG_VARIABLE = "COPROD_DEBUG"
 
@@ -103,8 +103,8 @@ def open_store(ctx: click.Context):
 
     A store older or newer than this coprod is refused with one line (coprod upgrade, or a newer coprod).
     """
-    from .schema_version import StoreVersionProblem
-    from .store import Store
+    from ..schema_version import StoreVersionProblem
+    from ..store import Store
 
     url = ctx.obj["db"]
     try:

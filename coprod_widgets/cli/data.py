@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli_support import CoprodGroup, open_store, who_is_acting
-from .settings import describe_db as describe
+from ..settings import describe_db as describe
+from .support import CoprodGroup, open_store, who_is_acting
 
 KB = 1024
 
@@ -41,9 +41,9 @@ def upgrade(ctx: click.Context, backup_to: Path | None) -> None:
     Every record, history line and access code is kept; the migration is one transaction, so a
     failure leaves the store as it was. A store from a newer coprod is left alone.
     """
-    from .backup import BackupProblem
-    from .schema_version import StoreVersionProblem
-    from .upgrade import UpgradeLostRows, upgrade_store
+    from ..backup import BackupProblem
+    from ..schema_version import StoreVersionProblem
+    from ..upgrade import UpgradeLostRows, upgrade_store
 
     url = ctx.obj["db"]
     try:
@@ -79,8 +79,8 @@ def backup_command(ctx: click.Context, file: Path | None, into: Path | None, kee
     With --into DIR --keep N, older dated backups in DIR beyond the newest N are deleted: backups hold
     partners' names, and letting them go is how an erasure reaches them.
     """
-    from .backup import BackupProblem, backup, backup_into
-    from .store import engine_for
+    from ..backup import BackupProblem, backup, backup_into
+    from ..store import engine_for
 
     if (file is None) == (into is None):
         raise click.ClickException("Give either FILE or --into DIR (not both): where to write the backup.")
@@ -117,9 +117,9 @@ def restore(ctx: click.Context, file: Path, target: str | None, force: bool) -> 
     left alone unless you add --force. Moving from a laptop to a server is  coprod backup FILE  then
     coprod restore FILE --db postgresql+psycopg://user@host/name.
     """
-    from .backup import BackupProblem
-    from .restore import restore as restore_backup
-    from .schema_version import StoreVersionProblem
+    from ..backup import BackupProblem
+    from ..restore import restore as restore_backup
+    from ..schema_version import StoreVersionProblem
 
     url = (target or ctx.obj["db"]).strip()
     try:
@@ -142,7 +142,7 @@ def verify(ctx: click.Context) -> None:
     """
     from sqlalchemy import text
 
-    from . import audit
+    from .. import audit
 
     store = open_store(ctx)
     with store.engine.connect() as conn:
@@ -166,7 +166,7 @@ def verify(ctx: click.Context) -> None:
 def _since(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
-    from .records import _day_first
+    from ..records import _day_first
 
     day = _day_first(value)
     try:
@@ -181,7 +181,7 @@ def _since(value: str | None) -> dt.datetime | None:
 def _record(value: str | None) -> tuple[str | None, int | None]:
     if value is None:
         return None, None
-    from .records import RECORD_TYPES
+    from ..records import RECORD_TYPES
 
     kind, _, number = value.partition(":")
     kind = kind.strip().lower()
@@ -198,7 +198,7 @@ def _record(value: str | None) -> tuple[str | None, int | None]:
 @click.pass_context
 def history_command(ctx: click.Context, site_name: str | None, since: str | None, record: str | None) -> None:
     """Show who changed what, oldest first, one line per change (times in UTC)."""
-    from .changes import describe as describe_change
+    from ..changes import describe as describe_change
 
     store = open_store(ctx)
     kind, record_id = _record(record)
@@ -237,7 +237,7 @@ def partner_erase(ctx, display_name: str, site_name: str, reason: str, partner_i
     The erasure is logged (who, when, why; not the name). It cannot be undone. Backups taken before it
     still hold the name.
     """
-    from .erasure import erase_partner
+    from ..erasure import erase_partner
 
     store = open_store(ctx)
     if not yes:

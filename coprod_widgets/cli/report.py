@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .cli_support import open_store
-from .settings import describe_db as describe
+from ..settings import describe_db as describe
+from .support import open_store
 
 
 def _size(count: int) -> str:
@@ -48,8 +48,8 @@ def report(ctx: click.Context, programme: bool, site: str | None, out: Path, pdf
     Choose --programme or --site NAME. The report runs the report notebook in workbooks/reports/
     on the store, shows no code, names no partners, and says when and from which store it was made.
     """
-    from .reports import ReportError, render_report
-    from .reports.run import check_request
+    from ..reports import ReportError, render_report
+    from ..reports.run import check_request
 
     if programme == (site is not None):
         raise click.ClickException("Choose what to report: --programme for the whole programme, or --site NAME "
