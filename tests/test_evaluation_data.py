@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from coprod_widgets.evaluation.data import load_programme
-from coprod_widgets.evaluation.filters import FilterPanel, Filters
+from coprod_widgets.evaluation.filters import Filters
 from coprod_widgets.evaluation.tables import table_html
+from coprod_widgets.evaluatorapp.filters import FilterPanel
 from coprod_widgets.records import SITE_RECORD_TYPES
 from coprod_widgets.store import Store
 
@@ -95,7 +96,7 @@ def test_tables_escape_user_text_and_use_labels():
 def test_sections_show_labels_and_ruled_tables(demo_db_url):
     """The LP6 order reads 'Behaviour or culture > Process', not codes; tables carry their own borders."""
     from coprod_widgets.evaluation import sections
-    from coprod_widgets.evaluation.workbook import SectionView
+    from coprod_widgets.evaluation.render import SectionView
 
     store = Store.open(demo_db_url, create=False)
     html = SectionView(sections.lp6(load_programme(store))).html(embed="svg")

@@ -415,7 +415,7 @@ def _wait_until_ready(client: Client, user: str, log_path: Path) -> None:
 
 
 PROBE = """import json, os, pwd, sys
-from coprod_widgets.evaluation.share import shared_dir
+from coprod_widgets.evaluatorapp.share import shared_dir
 shared = shared_dir()
 shared.mkdir(parents=True, exist_ok=True)
 (shared / "probe.txt").write_text("the Share panel can write here")

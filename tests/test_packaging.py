@@ -79,7 +79,7 @@ def test_library_code_does_not_import_the_command_line():
     import subprocess
     import sys
 
-    libraries = ["exports", "reports.pages", "reports.run", "evaluation.workbook", "siteapp.app", "erasure",
+    libraries = ["exports", "reports.pages", "reports.run", "evaluatorapp", "siteapp.app", "erasure",
                  "backup", "restore", "upgrade"]
     code = (f"import sys\nfor name in {libraries!r}:\n    __import__('coprod_widgets.' + name)\n"
             "print(sorted(m for m in sys.modules if m.startswith('coprod_widgets.cli')))")

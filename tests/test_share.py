@@ -7,8 +7,8 @@ import os
 import ipywidgets as widgets
 import pytest
 
-from coprod_widgets.evaluation.share import PROGRAMME, SharePanel
-from coprod_widgets.evaluation.workbook import Workbook
+from coprod_widgets.evaluatorapp import Workbook
+from coprod_widgets.evaluatorapp.share import PROGRAMME, SharePanel
 from coprod_widgets.exports import read_export
 from coprod_widgets.store import Store
 
@@ -90,7 +90,7 @@ def test_workbook_share_offers_every_site(demo_db_url):
 
 def test_the_shared_folder_follows_coprod_shared_dir(monkeypatch, tmp_path):
     from coprod_widgets import settings
-    from coprod_widgets.evaluation.share import shared_dir
+    from coprod_widgets.evaluatorapp.share import shared_dir
 
     monkeypatch.delenv("COPROD_SHARED_DIR", raising=False)
     assert shared_dir() == settings.data_dir() / "shared"
@@ -112,8 +112,8 @@ def test_the_heading_and_the_share_panel_follow_the_filters(demo_db_url, chosen,
 
     workbook = Workbook.open(site="Fenmarsh", url=demo_db_url)
     heading, shared = workbook.heading(), workbook.share()
-    assert "Fenmarsh" in heading.value
+    assert "Fenmarsh" in heading.text
     workbook.apply(Filters(sites=chosen))
-    assert f"Showing {', '.join(chosen) or 'all sites'}" in heading.value
+    assert f"Showing {', '.join(chosen) or 'all sites'}" in heading.text
     assert shared.children[1].children[0].value == scope
     widgets.Widget.close_all()

@@ -39,6 +39,9 @@ from pathlib import Path
 import altair as alt
 import vl_convert as vlc
 from altair.utils._importers import vl_version_for_vl_convert
+from IPython.display import HTML
+
+from .tables import TABLE_STYLE
 
 RENDERER = "coprod"
 EMBEDS = ("auto", "svg", "img")
@@ -179,3 +182,25 @@ def enable_offline_charts(embed: str = "auto") -> None:
     if RENDERER not in alt.renderers.names():
         alt.renderers.register(RENDERER, _renderer)
     alt.renderers.enable(RENDERER, embed=embed)
+
+
+class SectionView:
+    """A section's parts (charts, tables, notes) as one block of HTML, for workbooks and reports alike."""
+
+    def __init__(self, parts: list):
+        self.parts = parts
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def html(self, embed: str = "auto") -> str:
+        _check(embed)
+        html = [TABLE_STYLE]
+        for part in self.parts:
+            if isinstance(part, alt.TopLevelMixin):
+                html.append(chart_html(part, embed=embed))
+            elif isinstance(part, HTML):
+                html.append(part.data)
+            else:
+                html.append(part._repr_html_())
+        return "\n".join(html)

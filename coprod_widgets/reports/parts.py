@@ -14,8 +14,8 @@ from html import escape
 import pandas as pd
 from IPython.display import HTML
 
+from ..evaluation.render import SectionView
 from ..evaluation.tables import table_html
-from ..evaluation.workbook import SectionView
 
 #: The order statuses are read in, worst last, with a word that does not rely on colour.
 STATUS_MARKS = {"on track": "On track", "watch": "Watch", "concern": "Concern",
