@@ -29,6 +29,7 @@ folder are removed at the end.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import datetime as dt
@@ -60,6 +61,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from coprod_widgets.demo import build_demo
 from coprod_widgets.serving.hub import EVALUATOR_GROUP, jupyterhub_config
+from coprod_widgets.settings import bundled_workbooks_dir
 from coprod_widgets.store import Store
 from tests.postgres import PostgresUnavailable, temporary_postgres
 from tests.servers import free_port, get
@@ -129,6 +131,28 @@ def test_config_loads_as_jupyterhub_reads_it(tmp_path):
     [culler] = c.JupyterHub.services
     assert culler["command"][1:] == ["-m", "jupyterhub_idle_culler", "--timeout=3600"]
     assert c.JupyterHub.load_roles[0]["services"] == ["idle-culler"]
+
+
+def _setting(text: str, name: str):
+    [line] = [line for line in text.splitlines() if line.startswith(f"{name} = ")]
+    return ast.literal_eval(line.split(" = ", 1)[1])
+
+
+@pytest.mark.parametrize(("home", "given", "expected"), [
+    ("checkout", None, ROOT / "workbooks" / "evaluator"),
+    ("data only", None, bundled_workbooks_dir() / "evaluator"),
+    ("data only", "given", "given"),
+])
+def test_config_copies_the_evaluator_workbooks_from_home_or_from_coprod_itself(tmp_path, home, given, expected):
+    """A COPROD_HOME that only holds data (or a wheel install) still gives evaluators their workbooks."""
+    (tmp_path / "given").mkdir()
+    home_path = ROOT if home == "checkout" else tmp_path
+    chosen = tmp_path / given if given else None
+    text = _config(tmp_path, home=home_path, evaluator_workbooks=chosen)
+    folder = Path(_setting(text, "EVALUATOR_WORKBOOKS"))
+    assert folder == (tmp_path / expected if expected == "given" else expected)
+    if not given:
+        assert "evaluator_overview.ipynb" in {p.name for p in folder.glob("*.ipynb")}
 
 
 @pytest.mark.parametrize(("env_lines", "group", "message"), [

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..settings import bundled_workbooks_dir
+
 #: The hub's path, as nginx forwards it (``deploy`` routes it there).
 EVALUATOR_PATH = "/evaluators/"
 EVALUATOR_GROUP = "coprod-evaluators"
@@ -86,7 +88,7 @@ def copy_workbooks(spawner):
     try:
         if os.fstat(folder).st_uid != user.pw_uid:
             os.fchown(folder, user.pw_uid, user.pw_gid)
-        for source in sorted(Path(COPROD_HOME, "workbooks", "evaluator").glob("*.ipynb")):
+        for source in sorted(Path(EVALUATOR_WORKBOOKS).glob("*.ipynb")):
             try:
                 made = os.open(source.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600,
                                dir_fd=folder)
@@ -180,6 +182,7 @@ def jupyterhub_config(
     idle_timeout_s: int | None = IDLE_TIMEOUT_S,
     workbooks_folder: str = WORKBOOKS_FOLDER,
     first_workbook: str = FIRST_WORKBOOK,
+    evaluator_workbooks: Path | None = None,
 ) -> str:
     """The text of a ``jupyterhub_config.py``; start the hub with ``<python> -m jupyterhub -f FILE`` as root.
 
@@ -188,7 +191,8 @@ def jupyterhub_config(
     ``/root``). ``db_url_env_file`` holds ``COPROD_DB_URL=...``, read at each hub start (None: evaluators
     get the default store). ``port`` is the public one (the proxy's, for nginx); ``hub_api_port`` and
     ``proxy_api_port`` are internal. ``proxy_command`` None: the config finds configurable-http-proxy
-    when the hub starts.
+    when the hub starts. ``evaluator_workbooks`` None: ``home``'s ``workbooks/evaluator`` when it has
+    one, else the workbooks installed with coprod (a home that only holds data, or a wheel install).
     """
     base = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
     settings: dict[str, Any] = {
@@ -205,11 +209,13 @@ def jupyterhub_config(
         "PROXY_API_PORT": int(proxy_api_port),
         "PROXY_COMMAND": list(proxy_command) if proxy_command else None,
         "IDLE_TIMEOUT_S": int(idle_timeout_s) if idle_timeout_s else None,
+        "EVALUATOR_WORKBOOKS": str(evaluator_workbooks or _evaluator_workbooks_of(Path(home))),
         "WORKBOOKS": workbooks_folder,
         "FIRST_WORKBOOK": first_workbook,
     }
     notes = {
-        "COPROD_HOME": "holds workbooks/evaluator/*.ipynb",
+        "COPROD_HOME": "the coprod folder on this server (data, the project's .venv/node)",
+        "EVALUATOR_WORKBOOKS": "the evaluator workbooks each evaluator is given a copy of",
         "PYTHON": "runs each evaluator's JupyterLab and kernels: every evaluator must be able to run it",
         "ENV_FILE": "COPROD_DB_URL=... is read from here at each hub start (None: the default store)",
         "DATA_DIR": "the hub's own database and cookie secret",
@@ -239,6 +245,12 @@ def jupyterhub_config(
         lines += [f"# {notes[name]}"] if name in notes else []
         lines.append(f"{name} = {value!r}")
     return "\n".join(lines) + "\n" + _BODY
+
+
+def _evaluator_workbooks_of(home: Path) -> Path:
+    """``home``'s own evaluator workbooks if it has them, else those that came with coprod."""
+    own = home / "workbooks" / "evaluator"
+    return own if own.is_dir() else bundled_workbooks_dir() / "evaluator"
 
 
 def config_for_deployment(deployment: Any) -> str:
