@@ -34,19 +34,21 @@ lab: $(VENV)/.installed-app
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: $(VENV)/.installed-test
 	@chromium_path=$$(tools/ensure-chromium $(BIN)/python) && echo "Browser tests use $$chromium_path" && \
 	pg_bin=$$(tools/ensure-postgres) && echo "PostgreSQL tests use $$pg_bin" && \
 	nginx_path=$$(tools/ensure-nginx) && echo "Deployment tests use $$nginx_path" && \
 	chp_path=$$(tools/ensure-chp) && echo "JupyterHub tests use $$chp_path" && \
-	$(BIN)/ruff check . && \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
 	COPROD_CHROMIUM=$$chromium_path COPROD_PG_BIN=$$pg_bin COPROD_NGINX=$$nginx_path COPROD_CHP=$$chp_path \
 	$(BIN)/python -m pytest
 
 # Everything except the tests that start servers, browsers or PostgreSQL.
 test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "not server and not browser and not postgres and not long"
 
 clean:

@@ -234,7 +234,8 @@ def backup_into(
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     summary = backup(engine, folder / dated_name(now))
     dated = sorted(
-        path for path in folder.iterdir()
+        path
+        for path in folder.iterdir()
         if path.is_file() and path.name.startswith(DATED_PREFIX) and path.name.endswith(DATED_SUFFIX)
     )
     let_go = [path for path in dated[:-keep] if path != summary.path]

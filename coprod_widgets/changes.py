@@ -25,8 +25,11 @@ def differences(old: dict | None, new: dict | None) -> list[str]:
     """``field: before -> after`` for each field that changed (the record number and site left out)."""
     old, new = old or {}, new or {}
     fields = [name for name in {**old, **new} if name not in ("id", "site_id")]
-    return [f"{name}: {_shown(old.get(name))} -> {_shown(new.get(name))}" for name in fields
-            if old.get(name) != new.get(name)]
+    return [
+        f"{name}: {_shown(old.get(name))} -> {_shown(new.get(name))}"
+        for name in fields
+        if old.get(name) != new.get(name)
+    ]
 
 
 def describe(change: Change, site_names: dict[int, str]) -> str:
@@ -36,8 +39,10 @@ def describe(change: Change, site_names: dict[int, str]) -> str:
     where = f" at {site_names[change.site_id]}" if change.site_id in site_names else ""
     if change.action == "erase":
         note = change.new or {}
-        details = (f"now {note.get('pseudonym')}; reason: {_shown(note.get('reason'))}; "
-                   f"{note.get('history_lines_rewritten', 0)} history line(s) rewritten")
+        details = (
+            f"now {note.get('pseudonym')}; reason: {_shown(note.get('reason'))}; "
+            f"{note.get('history_lines_rewritten', 0)} history line(s) rewritten"
+        )
     elif change.action == "update" and change.old is None:
         details = "; ".join(f"{name} {value}" for name, value in (change.new or {}).items())
     elif change.action == "update":

@@ -102,7 +102,8 @@ def _find_partner(store: Store, conn: Connection, site_name: str, display_name: 
     if len(found) > 1:
         numbers = ", ".join(str(p.id) for p in found)
         raise _problem(
-            "name", f"{len(found)} partners at {site.name} are called {display_name!r} (numbers {numbers}): "
+            "name",
+            f"{len(found)} partners at {site.name} are called {display_name!r} (numbers {numbers}): "
             "give the one to erase with --id.",
         )
     return site, found[0]
@@ -149,15 +150,18 @@ def _still_valid(kind: str, values: dict, updates: dict, short: _Scrubber) -> di
         record_type(kind).model_validate({**record_values, **updates})
         return updates
     except ValidationError:
-        shorter = {name: short.text(values[name]) if name in updates and name != "display_name" else value
-                   for name, value in updates.items()}
+        shorter = {
+            name: short.text(values[name]) if name in updates and name != "display_name" else value
+            for name, value in updates.items()
+        }
         try:
             record_type(kind).model_validate({**record_values, **shorter})
             return shorter
         except ValidationError:
             noun = record_type(kind).noun.lower()
             raise _problem(
-                "name", f"The name could not be replaced in {noun} number {values['id']} without making it too "
+                "name",
+                f"The name could not be replaced in {noun} number {values['id']} without making it too "
                 "long: shorten that record's text, then erase again. Nothing was changed.",
             ) from None
 
@@ -257,14 +261,18 @@ def forget_old_bytes(store: Store, touched: Iterable[str]) -> str:
             raw.close()
         engine.dispose()  # pooled connections may hold pages read before the vacuum
         if busy:
-            return ("The app had the store open, so the write-ahead log (the -wal file beside the store) may still "
-                    "hold old pages until the app is stopped and the store opened again.")
+            return (
+                "The app had the store open, so the write-ahead log (the -wal file beside the store) may still "
+                "hold old pages until the app is stopped and the store opened again."
+            )
         return ""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             quote = conn.dialect.identifier_preparer.quote
             for name in sorted(set(touched)):
                 conn.execute(text(f"VACUUM FULL {quote(name)}"))
-        return ("PostgreSQL's write-ahead log (pg_wal) keeps old changes until it recycles its files; "
-                "run a CHECKPOINT, or see the README, if that matters for this request.")
+        return (
+            "PostgreSQL's write-ahead log (pg_wal) keeps old changes until it recycles its files; "
+            "run a CHECKPOINT, or see the README, if that matters for this request."
+        )
     return "This database was not vacuumed: old copies of the rows may remain in its files."

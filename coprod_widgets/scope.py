@@ -103,8 +103,11 @@ class SiteScope:
                     store.update("attendance", row.id, {"contributed": attendance[partner_id]}, who, conn=conn)
             for partner_id, contributed in attendance.items():
                 if partner_id not in existing:
-                    row = {"site_id": self.site_id, "activity_id": activity.id, "partner_id": partner_id,
-                           "contributed": contributed}
+                    row = {
+                        "site_id": self.site_id,
+                        "activity_id": activity.id,
+                        "partner_id": partner_id,
+                        "contributed": contributed,
+                    }
                     store.add("attendance", row, who, conn=conn)
         return activity
-

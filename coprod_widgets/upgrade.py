@@ -109,8 +109,11 @@ def upgrade_store(url: str, backup_to: Path | None = None) -> UpgradeResult:
         with store.writing() as conn:
             migrate(conn)
             rows_after = record_counts(conn)
-            lost = {name: (count, rows_after.get(name, 0)) for name, count in rows_before.items()
-                    if rows_after.get(name, 0) < count}
+            lost = {
+                name: (count, rows_after.get(name, 0))
+                for name, count in rows_before.items()
+                if rows_after.get(name, 0) < count
+            }
             if lost:  # raising here rolls the whole migration back
                 listed = ", ".join(f"{name} {before} -> {after}" for name, (before, after) in lost.items())
                 raise UpgradeLostRows(f"The upgrade would have lost rows ({listed}); nothing was changed.")

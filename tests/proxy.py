@@ -48,9 +48,26 @@ def self_signed(folder: Path, host: str) -> tuple[Path, Path]:
         raise ProxyUnavailable("No openssl to make a test certificate: apt-get install openssl.")
     cert, key = folder / f"{host}.crt", folder / f"{host}.key"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}"],
-        check=True, capture_output=True,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={host}",
+            "-addext",
+            f"subjectAltName=DNS:{host}",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -120,7 +137,8 @@ def running_nginx(site_file: Path, prefix: Path, wait_on: tuple[str, int]) -> It
     conf.write_text(main_config(prefix, site_file))
     process = subprocess.Popen(
         [nginx_binary(), "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     server = Nginx(process, prefix)
     try:

@@ -35,8 +35,16 @@ def verdict_of(url: str) -> audit.Verdict:
 def _forge_line_after(raw: sqlite3.Connection, line_id: int, new_id: int) -> None:
     """Add a line with a correct seal chained to ``line_id``: what a tamperer who knows the algorithm writes."""
     prev = raw.execute("SELECT seal FROM history WHERE id = ?", (line_id,)).fetchone()[0]
-    store_line = {"at": dt.datetime(2015, 5, 1), "who": "nobody", "action": "update",
-                  "record_type": "site", "record_id": 1, "site_id": 1, "old": None, "new": {"name": "x"}}
+    store_line = {
+        "at": dt.datetime(2015, 5, 1),
+        "who": "nobody",
+        "action": "update",
+        "record_type": "site",
+        "record_id": 1,
+        "site_id": 1,
+        "old": None,
+        "new": {"name": "x"},
+    }
     raw.execute(
         "INSERT INTO history (id, at, who, action, record_type, record_id, site_id, old, new, prev_seal, seal) "
         "VALUES (?, '2015-05-01 00:00:00.000000', 'nobody', 'update', 'site', 1, 1, NULL, '{\"name\": \"x\"}', ?, ?)",
@@ -52,21 +60,42 @@ def _shift_up_from(raw: sqlite3.Connection, line_id: int) -> None:
 # (what was done, SQL or a function of the raw connection, words the verdict must contain, the line it names)
 TAMPERING = [
     ("who changed", "UPDATE history SET who = 'someone else' WHERE id = 5", "line 5 was changed", 5),
-    ("value changed", "UPDATE history SET new = json_set(new, '$.display_name', 'Ros') WHERE id = 4",
-     "line 4 was changed", 4),
+    (
+        "value changed",
+        "UPDATE history SET new = json_set(new, '$.display_name', 'Ros') WHERE id = 4",
+        "line 4 was changed",
+        4,
+    ),
     ("time changed", "UPDATE history SET at = '2001-01-01 00:00:00.000000' WHERE id = 3", "line 3 was changed", 3),
     ("seal blanked", "UPDATE history SET seal = '' WHERE id = 6", "line 6 has no seal", 6),
     ("middle removed", "DELETE FROM history WHERE id = 5", "removed", 6),
     ("first removed", "DELETE FROM history WHERE id = 1", "removed before line 2", 2),
-    ("last removed", "DELETE FROM history WHERE id = (SELECT MAX(id) FROM history)", "last 1 history line(s) were "
-     "removed", None),
+    (
+        "last removed",
+        "DELETE FROM history WHERE id = (SELECT MAX(id) FROM history)",
+        "last 1 history line(s) were removed",
+        None,
+    ),
     ("head removed", "DELETE FROM setting WHERE name = 'history_head'", "missing", None),
-    ("forged line added at the end", lambda raw: _forge_line_after(raw, _last(raw), _last(raw) + 1),
-     "was added behind coprod's back", "last+1"),
-    ("forged line slipped in", lambda raw: (_shift_up_from(raw, 5), _forge_line_after(raw, 4, 5)),
-     "line 5 was inserted", 5),
-    ("unsealed line added", "INSERT INTO history (at, who, action, record_type, record_id, prev_seal, seal) "
-     "VALUES ('2015-05-01 00:00:00', 'x', 'insert', 'site', 1, '', '')", "has no seal", "last+1"),
+    (
+        "forged line added at the end",
+        lambda raw: _forge_line_after(raw, _last(raw), _last(raw) + 1),
+        "was added behind coprod's back",
+        "last+1",
+    ),
+    (
+        "forged line slipped in",
+        lambda raw: (_shift_up_from(raw, 5), _forge_line_after(raw, 4, 5)),
+        "line 5 was inserted",
+        5,
+    ),
+    (
+        "unsealed line added",
+        "INSERT INTO history (at, who, action, record_type, record_id, prev_seal, seal) "
+        "VALUES ('2015-05-01 00:00:00', 'x', 'insert', 'site', 1, '', '')",
+        "has no seal",
+        "last+1",
+    ),
 ]
 
 
@@ -119,9 +148,21 @@ def test_a_failed_save_leaves_no_line_and_the_chain_intact(store, small_programm
 
     lines = len(store.history())
     with pytest.raises(RecordInvalid):
-        store.add_many([("partner", {"site_id": small_programme["site"], "display_name": "Ok", "role_group": "carer",
-                                     "joined": "2015-03-01"}),
-                        ("partner", {"site_id": small_programme["site"], "display_name": ""})], who="test")
+        store.add_many(
+            [
+                (
+                    "partner",
+                    {
+                        "site_id": small_programme["site"],
+                        "display_name": "Ok",
+                        "role_group": "carer",
+                        "joined": "2015-03-01",
+                    },
+                ),
+                ("partner", {"site_id": small_programme["site"], "display_name": ""}),
+            ],
+            who="test",
+        )
     assert len(store.history()) == lines
     with store.engine.connect() as conn:
         assert audit.verify(conn).ok
@@ -138,7 +179,7 @@ def test_history_lists_changes_oldest_first_with_what_changed(store, small_progr
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert "test fixture  added partner" in lines[0] and "at North" in lines[0]
-    assert "a site team  changed partner" in lines[1] and "organisation: (empty) -> \"Carers' group\"" in lines[1]
+    assert "a site team  changed partner" in lines[1] and 'organisation: (empty) -> "Carers\' group"' in lines[1]
     assert lines[-1] == "2 change(s)."
 
 

@@ -101,14 +101,16 @@ def contents(url: str) -> dict:
             settings = {row.name: row.value for row in conn.execute(select(setting))}
             attempts = [dict(row._mapping) for row in conn.execute(select(access_attempt).order_by("id"))]
             rows = record_counts(conn)
-        return _plain({
-            "records": {kind: [record.model_dump() for record in store.records(kind)] for kind in RECORD_TYPES},
-            "history": [dataclasses.asdict(line) for line in store.history()],
-            "access_hashes": sorted(store.access_hashes()),
-            "settings": settings,
-            "access_attempts": attempts,
-            "rows": rows,
-        })
+        return _plain(
+            {
+                "records": {kind: [record.model_dump() for record in store.records(kind)] for kind in RECORD_TYPES},
+                "history": [dataclasses.asdict(line) for line in store.history()],
+                "access_hashes": sorted(store.access_hashes()),
+                "settings": settings,
+                "access_attempts": attempts,
+                "rows": rows,
+            }
+        )
     finally:
         store.close()
 
@@ -281,15 +283,27 @@ BAD_FILES = [
     ("damaged table", in_zip(PARTNERS, flip_a_letter), ["damaged", "partner", "checksum"]),
     ("table left out", in_zip(PARTNERS, lambda data: None), ["incomplete", "partner", "missing"]),
     ("manifest not JSON", in_zip(MANIFEST, lambda data: data[: len(data) // 2]), ["manifest"]),
-    ("edited manifest", in_zip(MANIFEST, reseal_manifest(_one_more_partner, reseal=False)),
-     ["manifest", "edited", "checksum"]),
+    (
+        "edited manifest",
+        in_zip(MANIFEST, reseal_manifest(_one_more_partner, reseal=False)),
+        ["manifest", "edited", "checksum"],
+    ),
     # The checksum is recomputed, so it is the version check that must refuse these.
-    ("newer coprod", in_zip(MANIFEST, reseal_manifest(_set(schema_revision="0099_from_the_future"), reseal=True)),
-     ["newer coprod", "0099_from_the_future"]),
-    ("newer format", in_zip(MANIFEST, reseal_manifest(_set(format_version=2), reseal=True)),
-     ["format 2", "cannot read"]),
-    ("something else's manifest", in_zip(MANIFEST, reseal_manifest(_set(format="another-tool"), reseal=True)),
-     ["not a coprod backup", "something else"]),
+    (
+        "newer coprod",
+        in_zip(MANIFEST, reseal_manifest(_set(schema_revision="0099_from_the_future"), reseal=True)),
+        ["newer coprod", "0099_from_the_future"],
+    ),
+    (
+        "newer format",
+        in_zip(MANIFEST, reseal_manifest(_set(format_version=2), reseal=True)),
+        ["format 2", "cannot read"],
+    ),
+    (
+        "something else's manifest",
+        in_zip(MANIFEST, reseal_manifest(_set(format="another-tool"), reseal=True)),
+        ["not a coprod backup", "something else"],
+    ),
 ]
 
 
@@ -345,14 +359,20 @@ def old_backups(tmp_path_factory) -> dict:
     finally:
         engine.dispose()
     return {
-        "paths": {"upgrade's own backup": result.backup.path, "backup of an un-upgraded copy": direct,
-                  "backup after the upgrade": after},
+        "paths": {
+            "upgrade's own backup": result.backup.path,
+            "backup of an un-upgraded copy": direct,
+            "backup after the upgrade": after,
+        },
         "upgraded": contents(sqlite_url(upgraded)),
     }
 
 
-OLD_BACKUPS = [("upgrade's own backup", BASELINE), ("backup of an un-upgraded copy", BASELINE),
-               ("backup after the upgrade", HEAD)]
+OLD_BACKUPS = [
+    ("upgrade's own backup", BASELINE),
+    ("backup of an un-upgraded copy", BASELINE),
+    ("backup after the upgrade", HEAD),
+]
 
 
 @pytest.mark.parametrize(("which", "revision"), OLD_BACKUPS, ids=[which for which, _ in OLD_BACKUPS])
@@ -558,7 +578,6 @@ def test_a_failed_restore_leaves_postgresql_as_it_was(backup_file, tampered_back
     assert contents(pg_database) == before
 
 
-
 # ---- a folder of dated backups (the nightly timer coprod deploy writes) ------------------------------
 
 
@@ -586,7 +605,8 @@ def test_dated_backups_keep_the_newest_n(store, small_programme, tmp_path):
     for night in nights:
         summary, let_go = backup_into(store.engine, tmp_path / "nightly", keep=3, now=night)
     assert [path.name for path in sorted((tmp_path / "nightly").iterdir())] == [
-        "coprod-2026-11-03-023000.coprod-backup", "coprod-2026-11-04-023000.coprod-backup",
+        "coprod-2026-11-03-023000.coprod-backup",
+        "coprod-2026-11-04-023000.coprod-backup",
         "coprod-2026-11-05-023000.coprod-backup",
     ]
     assert [path.name for path in let_go] == ["coprod-2026-11-02-023000.coprod-backup"]

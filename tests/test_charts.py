@@ -27,37 +27,93 @@ STAGE_CODES = ["problem_identification", "design", "delivery", "evaluation"]
 
 
 def status_frame(sites: dict[int, str] = SITES) -> pd.DataFrame:
-    rows = [{"site_id": sid, "site": name, "learning_point": lp, "status": charts.STATUSES[(sid + i) % 3],
-             "rule": f"rule for {lp} <script>alert(1)</script>", "evidence": 'first framed on 2015-01-19; "quoted"'}
-            for sid, name in sites.items() for i, lp in enumerate(LPS)]
+    rows = [
+        {
+            "site_id": sid,
+            "site": name,
+            "learning_point": lp,
+            "status": charts.STATUSES[(sid + i) % 3],
+            "rule": f"rule for {lp} <script>alert(1)</script>",
+            "evidence": 'first framed on 2015-01-19; "quoted"',
+        }
+        for sid, name in sites.items()
+        for i, lp in enumerate(LPS)
+    ]
     return pd.DataFrame(rows, columns=["site_id", "site", "learning_point", "status", "rule", "evidence"])
 
 
-def by_month_frame(sites: dict[int, str] = SITES, months: int = 6,
-                   groups=("lived_experience", "carer", "clinician")) -> pd.DataFrame:
+def by_month_frame(
+    sites: dict[int, str] = SITES, months: int = 6, groups=("lived_experience", "carer", "clinician")
+) -> pd.DataFrame:
     rows = []
     for sid, name in sites.items():
         for m, month in enumerate(pd.date_range("2015-03-01", periods=months, freq="MS")):
             for g, group in enumerate(groups):
                 expected, attended = 4, (m + g + sid) % 5
-                rows.append({"site_id": sid, "site": name, "month": month, "role_group": group, "activities": 2,
-                             "expected": expected, "attended": attended, "contributed": min(attended, 2),
-                             "rate": np.nan if (m, g) == (2, 2) else attended / 4 / 1.25})
-    return pd.DataFrame(rows, columns=["site_id", "site", "month", "role_group", "activities", "expected",
-                                       "attended", "contributed", "rate"])
+                rows.append(
+                    {
+                        "site_id": sid,
+                        "site": name,
+                        "month": month,
+                        "role_group": group,
+                        "activities": 2,
+                        "expected": expected,
+                        "attended": attended,
+                        "contributed": min(attended, 2),
+                        "rate": np.nan if (m, g) == (2, 2) else attended / 4 / 1.25,
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=["site_id", "site", "month", "role_group", "activities", "expected", "attended", "contributed", "rate"],
+    )
 
 
 def dropouts_frame() -> pd.DataFrame:
-    frame = pd.DataFrame([
-        {"site_id": 1, "site": "Saltmere", "level": "group", "role_group": "carer", "partner_id": None,
-         "display_name": "", "last_attended": pd.Timestamp("2015-05-20"), "missed": 4},
-        {"site_id": 1, "site": "Saltmere", "level": "partner", "role_group": "carer", "partner_id": 7,
-         "display_name": "Jan", "last_attended": pd.Timestamp("2015-05-20"), "missed": 4},
-        {"site_id": 1, "site": "Saltmere", "level": "partner", "role_group": "carer", "partner_id": 8,
-         "display_name": "Pat", "last_attended": pd.Timestamp("2015-05-20"), "missed": 4},
-        {"site_id": 2, "site": SITES[2], "level": "partner", "role_group": "clinician", "partner_id": 9,
-         "display_name": "Kit", "last_attended": pd.NaT, "missed": 6},
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "site_id": 1,
+                "site": "Saltmere",
+                "level": "group",
+                "role_group": "carer",
+                "partner_id": None,
+                "display_name": "",
+                "last_attended": pd.Timestamp("2015-05-20"),
+                "missed": 4,
+            },
+            {
+                "site_id": 1,
+                "site": "Saltmere",
+                "level": "partner",
+                "role_group": "carer",
+                "partner_id": 7,
+                "display_name": "Jan",
+                "last_attended": pd.Timestamp("2015-05-20"),
+                "missed": 4,
+            },
+            {
+                "site_id": 1,
+                "site": "Saltmere",
+                "level": "partner",
+                "role_group": "carer",
+                "partner_id": 8,
+                "display_name": "Pat",
+                "last_attended": pd.Timestamp("2015-05-20"),
+                "missed": 4,
+            },
+            {
+                "site_id": 2,
+                "site": SITES[2],
+                "level": "partner",
+                "role_group": "clinician",
+                "partner_id": 9,
+                "display_name": "Kit",
+                "last_attended": pd.NaT,
+                "missed": 6,
+            },
+        ]
+    )
     frame["partner_id"] = frame["partner_id"].astype("Int64")
     return frame
 
@@ -71,8 +127,19 @@ def events_frame() -> pd.DataFrame:
         (2, "2015-09-01", "Outcome", "process", "New referral route"),
         (2, "2016-01-10", "Outcome", "service", "A new clinic"),
     ]
-    return pd.DataFrame([{"site_id": sid, "site": SITES[sid], "date": pd.Timestamp(day), "event": event,
-                          "change_type": change, "detail": detail} for sid, day, event, change, detail in rows])
+    return pd.DataFrame(
+        [
+            {
+                "site_id": sid,
+                "site": SITES[sid],
+                "date": pd.Timestamp(day),
+                "event": event,
+                "change_type": change,
+                "detail": detail,
+            }
+            for sid, day, event, change, detail in rows
+        ]
+    )
 
 
 def first_change_frame() -> pd.DataFrame:
@@ -81,19 +148,38 @@ def first_change_frame() -> pd.DataFrame:
         for i, code in enumerate(CHANGE_CODES):
             never = sid == 2 and code == "service"
             months = np.nan if never else float(3 + 4 * (i if sid == 1 else 2 - i))
-            rows.append({"site_id": sid, "site": name, "change_type": code,
-                         "first_observed": pd.NaT if never else pd.Timestamp("2015-03-01") + pd.DateOffset(
-                             months=int(months)),
-                         "months_from_start": months, "order": pd.NA if never else i + 1})
+            rows.append(
+                {
+                    "site_id": sid,
+                    "site": name,
+                    "change_type": code,
+                    "first_observed": pd.NaT
+                    if never
+                    else pd.Timestamp("2015-03-01") + pd.DateOffset(months=int(months)),
+                    "months_from_start": months,
+                    "order": pd.NA if never else i + 1,
+                }
+            )
     frame = pd.DataFrame(rows)
     frame["order"] = frame["order"].astype("Int64")
     return frame
 
 
 def ladder_frame() -> pd.DataFrame:
-    return pd.DataFrame([{"site_id": sid, "site": name, "stage": stage, "activities": 2 + i,
-                          "median_step": 3 + i / 2, "max_step": min(7, 4 + i)}
-                         for sid, name in SITES.items() for i, stage in enumerate(STAGE_CODES)])
+    return pd.DataFrame(
+        [
+            {
+                "site_id": sid,
+                "site": name,
+                "stage": stage,
+                "activities": 2 + i,
+                "median_step": 3 + i / 2,
+                "max_step": min(7, 4 + i),
+            }
+            for sid, name in SITES.items()
+            for i, stage in enumerate(STAGE_CODES)
+        ]
+    )
 
 
 def gap_frame(sites: dict[int, str] = SITES, waves: int = 2) -> pd.DataFrame:
@@ -103,9 +189,18 @@ def gap_frame(sites: dict[int, str] = SITES, waves: int = 2) -> pd.DataFrame:
             for i, lp in enumerate(LPS):
                 staff = 2.0 + i % 3
                 lived = np.nan if lp == "LP8" else staff - (1.5 if (i + wave) % 4 == 0 else 0.25)
-                rows.append({"site_id": sid, "site": name, "wave": wave, "learning_point": lp, "staff_mean": staff,
-                             "lived_mean": lived, "gap": staff - lived,
-                             "flagged": bool(abs(staff - lived) >= 1) if not np.isnan(lived) else False})
+                rows.append(
+                    {
+                        "site_id": sid,
+                        "site": name,
+                        "wave": wave,
+                        "learning_point": lp,
+                        "staff_mean": staff,
+                        "lived_mean": lived,
+                        "gap": staff - lived,
+                        "flagged": bool(abs(staff - lived) >= 1) if not np.isnan(lived) else False,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -287,8 +382,14 @@ def test_timeline_chart_shapes_by_event_and_colours_outcomes_by_change():
     spec = charts.timeline_chart(events_frame()).to_dict()
     rows = data_rows(spec)
     assert len(rows) == len(events_frame())
-    assert {r["kind"] for r in rows} == {"Problem framing", "Non-negotiable", "Evidence plan",
-                                         "Outcome: Behaviour or culture", "Outcome: Process", "Outcome: Service"}
+    assert {r["kind"] for r in rows} == {
+        "Problem framing",
+        "Non-negotiable",
+        "Evidence plan",
+        "Outcome: Behaviour or culture",
+        "Outcome: Process",
+        "Outcome: Service",
+    }
     assert max(len(r["detail"]) for r in rows) <= 80
     shape, colour = channel(spec, "shape")[0], channel(spec, "color")[0]
     assert shape["scale"]["domain"] == charts.TIMELINE_KINDS == colour["scale"]["domain"]
@@ -307,11 +408,15 @@ def test_timeline_events_from_a_store(store, small_programme):
 
 
 def test_timeline_events_with_nothing_recorded():
-    frames = {kind: pd.DataFrame(columns=columns) for kind, columns in {
-        "problem_framing": ["site_id", "version", "statement", "date"],
-        "non_negotiable": ["site_id", "statement", "date_declared"],
-        "evidence_plan": ["site_id", "indicator", "date_agreed"],
-        "outcome": ["site_id", "description", "change_type", "date_observed"]}.items()}
+    frames = {
+        kind: pd.DataFrame(columns=columns)
+        for kind, columns in {
+            "problem_framing": ["site_id", "version", "statement", "date"],
+            "non_negotiable": ["site_id", "statement", "date_declared"],
+            "evidence_plan": ["site_id", "indicator", "date_agreed"],
+            "outcome": ["site_id", "description", "change_type", "date_observed"],
+        }.items()
+    }
     data = ProgrammeData(pd.DataFrame({"id": [1], "name": ["North"]}), frames)
     events = charts.timeline_events(data)
     assert events.empty and list(events.columns) == ["site_id", "site", "date", "event", "change_type", "detail"]
@@ -320,13 +425,21 @@ def test_timeline_events_with_nothing_recorded():
 
 def test_timeline_events_truncates_detail_and_drops_undated():
     frames = {
-        "problem_framing": pd.DataFrame({"site_id": [1], "version": [1], "statement": ["word " * 40],
-                                         "date": pd.to_datetime(["2015-03-01"])}),
+        "problem_framing": pd.DataFrame(
+            {"site_id": [1], "version": [1], "statement": ["word " * 40], "date": pd.to_datetime(["2015-03-01"])}
+        ),
         "non_negotiable": pd.DataFrame({"site_id": [1], "statement": ["x"], "date_declared": [pd.NaT]}),
-        "evidence_plan": pd.DataFrame({"site_id": [1], "indicator": ["y"],
-                                       "date_agreed": pd.to_datetime(["2015-04-01"])}),
-        "outcome": pd.DataFrame({"site_id": [1], "description": ["z"], "change_type": ["process"],
-                                 "date_observed": pd.to_datetime(["2015-05-01"])}),
+        "evidence_plan": pd.DataFrame(
+            {"site_id": [1], "indicator": ["y"], "date_agreed": pd.to_datetime(["2015-04-01"])}
+        ),
+        "outcome": pd.DataFrame(
+            {
+                "site_id": [1],
+                "description": ["z"],
+                "change_type": ["process"],
+                "date_observed": pd.to_datetime(["2015-05-01"]),
+            }
+        ),
     }
     events = charts.timeline_events(ProgrammeData(pd.DataFrame({"id": [1], "name": ["North"]}), frames))
     assert list(events["event"]) == ["Problem framing", "Evidence plan", "Outcome"]
@@ -382,8 +495,11 @@ def aggregate_attendance(raw: pd.DataFrame) -> pd.DataFrame:
     """A small stand-in for the indicator: raw attendance rows -> one row per site, month and group."""
     raw = raw.assign(month=raw["date"].dt.to_period("M").dt.to_timestamp())
     out = raw.groupby(["site_id", "site", "month", "role_group"], as_index=False).agg(
-        activities=("activity_id", "nunique"), expected=("expected", "sum"), attended=("attended", "sum"),
-        contributed=("contributed", "sum"))
+        activities=("activity_id", "nunique"),
+        expected=("expected", "sum"),
+        attended=("attended", "sum"),
+        contributed=("contributed", "sum"),
+    )
     out["rate"] = out["attended"] / out["expected"]
     return out
 
@@ -391,25 +507,38 @@ def aggregate_attendance(raw: pd.DataFrame) -> pd.DataFrame:
 def test_attendance_spec_does_not_grow_with_raw_rows():
     rng = np.random.default_rng(1)
     n = 200_000
-    raw = pd.DataFrame({
-        "site_id": rng.integers(1, 7, n), "date": pd.Timestamp("2015-01-01") + pd.to_timedelta(
-            rng.integers(0, 540, n), unit="D"),
-        "role_group": rng.choice(["carer", "clinician", "manager", "lived_experience"], n),
-        "activity_id": rng.integers(1, 400, n), "expected": 1, "attended": rng.integers(0, 2, n),
-        "contributed": rng.integers(0, 2, n)})
+    raw = pd.DataFrame(
+        {
+            "site_id": rng.integers(1, 7, n),
+            "date": pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 540, n), unit="D"),
+            "role_group": rng.choice(["carer", "clinician", "manager", "lived_experience"], n),
+            "activity_id": rng.integers(1, 400, n),
+            "expected": 1,
+            "attended": rng.integers(0, 2, n),
+            "contributed": rng.integers(0, 2, n),
+        }
+    )
     raw["site"] = "Site " + raw["site_id"].astype(str)
     by_month = aggregate_attendance(raw)
     spec = charts.attendance_chart(by_month, dropouts_frame().head(0)).to_dict()
     assert len(data_rows(spec)) == len(by_month) <= 6 * 18 * 4
 
 
-@pytest.mark.parametrize("name, build, rows", [
-    ("timeline", lambda n: charts.timeline_chart(pd.concat([events_frame()] * n, ignore_index=True)), 6),
-    ("overview", lambda n: charts.overview_heatmap(status_frame({i: f"Site {i}" for i in range(n)})), 8),
-    ("gap", lambda n: charts.self_assessment_gap_chart(gap_frame({i: f"Site {i}" for i in range(n)}, 1)), 8),
-    ("attendance", lambda n: charts.attendance_chart(by_month_frame({i: f"S{i}" for i in range(n)}, 24, ("carer",)),
-                                                     dropouts_frame()), 24),
-])
+@pytest.mark.parametrize(
+    "name, build, rows",
+    [
+        ("timeline", lambda n: charts.timeline_chart(pd.concat([events_frame()] * n, ignore_index=True)), 6),
+        ("overview", lambda n: charts.overview_heatmap(status_frame({i: f"Site {i}" for i in range(n)})), 8),
+        ("gap", lambda n: charts.self_assessment_gap_chart(gap_frame({i: f"Site {i}" for i in range(n)}, 1)), 8),
+        (
+            "attendance",
+            lambda n: charts.attendance_chart(
+                by_month_frame({i: f"S{i}" for i in range(n)}, 24, ("carer",)), dropouts_frame()
+            ),
+            24,
+        ),
+    ],
+)
 def test_huge_indicator_frames_are_capped_below_altairs_limit(name, build, rows):
     chart = build(2000)  # 12,000 to 48,000 input rows
     spec = chart.to_dict()  # no MaxRowsError
@@ -466,11 +595,14 @@ def test_svg_geometry_is_rounded_and_ids_are_made_unique():
 
 
 def test_tooltip_titles_survive_awkward_text():
-    raw = '<svg><path role="graphics-symbol" aria-label="a &gt; b; &quot;c&quot;" d="M0,0"/>' \
-          '<text role="graphics-symbol" aria-label="x">x</text><path aria-hidden="true" d="M1,1"/></svg>'
+    raw = (
+        '<svg><path role="graphics-symbol" aria-label="a &gt; b; &quot;c&quot;" d="M0,0"/>'
+        '<text role="graphics-symbol" aria-label="x">x</text><path aria-hidden="true" d="M1,1"/></svg>'
+    )
     assert render._with_tooltips(raw) == (
         '<svg><path role="graphics-symbol" d="M0,0"><title>a &gt; b; &quot;c&quot;</title></path>'
-        '<text role="graphics-symbol"><title>x</title>x</text><path aria-hidden="true" d="M1,1"/></svg>')
+        '<text role="graphics-symbol"><title>x</title>x</text><path aria-hidden="true" d="M1,1"/></svg>'
+    )
 
 
 def test_renderer_is_enabled_idempotently_and_displays_html(restore_renderer):
@@ -491,8 +623,9 @@ def test_renderer_is_enabled_idempotently_and_displays_html(restore_renderer):
 
 
 def test_save_offline_writes_a_standalone_page(tmp_path):
-    path = render.save_offline([BUILDERS["overview_heatmap"](), BUILDERS["ladder_chart"]()], tmp_path / "c.html",
-                               title="Two <charts>")
+    path = render.save_offline(
+        [BUILDERS["overview_heatmap"](), BUILDERS["ladder_chart"]()], tmp_path / "c.html", title="Two <charts>"
+    )
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page
     assert page.count('<figure class="coprod-chart"') == 2 and "<script" not in page
@@ -534,8 +667,9 @@ def test_saved_page_draws_its_charts_with_the_network_blocked(tmp_path, embed):
 
     from tests.browser import launch
 
-    path = render.save_offline([BUILDERS["overview_heatmap"](), BUILDERS["timeline_chart"]()],
-                               tmp_path / "charts.html", embed=embed)
+    path = render.save_offline(
+        [BUILDERS["overview_heatmap"](), BUILDERS["timeline_chart"]()], tmp_path / "charts.html", embed=embed
+    )
     asked = []
 
     def only_files(route):
@@ -564,9 +698,11 @@ def test_saved_page_draws_its_charts_with_the_network_blocked(tmp_path, embed):
             assert first_cell.startswith("Fen <b>wick</b> & Co, LP1")
             # pointing at the word on a cell reaches the cell and its title (the browser's tooltip)
             box = page.locator("figure.coprod-chart svg .mark-rect.role-mark path").first.bounding_box()
-            hit = page.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); "
-                                "return e.tagName + ': ' + (e.querySelector('title') || {}).textContent; }",
-                                [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+            hit = page.evaluate(
+                "([x, y]) => { const e = document.elementFromPoint(x, y); "
+                "return e.tagName + ': ' + (e.querySelector('title') || {}).textContent; }",
+                [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+            )
             assert hit.startswith("path: Fen <b>wick</b> & Co, LP1")
             assert errors == []
             assert [url for url in asked if not url.startswith("file://")] == []

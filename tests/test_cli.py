@@ -171,7 +171,7 @@ def _add(home, db, name="North Herts", *extra):
 
 def test_site_add_prints_a_working_code_and_stores_only_its_hash(home, db, tmp_path):
     out = ok(_add(home, db))
-    (name, code), = re.findall(rf"^Access code for (.+): ({CODE})$", out, flags=re.MULTILINE)
+    ((name, code),) = re.findall(rf"^Access code for (.+): ({CODE})$", out, flags=re.MULTILINE)
     assert name == "North Herts"
     assert "will not be shown again" in out
     store = _open(db)

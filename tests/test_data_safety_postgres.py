@@ -97,8 +97,10 @@ def test_after_erasure_the_name_is_in_no_table_file(store, her):  # noqa: F811
     assert search()[0] > 0, "the test must see the name before the erasure"
     test_erasure.erase(store)
     found, searched, in_wal = search()
-    print(f"\nPostgreSQL after the erasure: searched {searched} bytes of the database's table files: {found} found; "
-          f"the write-ahead log (pg_wal) still holds {in_wal} (it is recycled later; see the README)")
+    print(
+        f"\nPostgreSQL after the erasure: searched {searched} bytes of the database's table files: {found} found; "
+        f"the write-ahead log (pg_wal) still holds {in_wal} (it is recycled later; see the README)"
+    )
     assert found == 0
 
 
@@ -114,4 +116,3 @@ test_other_people_keep_their_names = test_erasure.test_other_people_keep_their_n
 test_exports_and_reports_made_afterwards_do_not_name_her = (
     test_erasure.test_exports_and_reports_made_afterwards_do_not_name_her
 )
-

@@ -28,9 +28,16 @@ def _deploy(tmp_path, *extra: str):
 def test_deploy_writes_files_nginx_accepts(tmp_path):
     result, out = _deploy(tmp_path, "--workers", "3", "--port", "9100")
     assert result.exit_code == 0, result.output
-    for relative in ("nginx/coprod.conf", "pages/coprod-busy.html", "systemd/coprod.service",
-                     "systemd/coprod-hub.service", "jupyterhub/jupyterhub_config.py", "coprod.env.example",
-                     "systemd/coprod-backup.service", "systemd/coprod-backup.timer"):
+    for relative in (
+        "nginx/coprod.conf",
+        "pages/coprod-busy.html",
+        "systemd/coprod.service",
+        "systemd/coprod-hub.service",
+        "jupyterhub/jupyterhub_config.py",
+        "coprod.env.example",
+        "systemd/coprod-backup.service",
+        "systemd/coprod-backup.timer",
+    ):
         assert (out / relative).is_file(), relative
         assert relative in result.output
     checked = check_config(out / "nginx" / "coprod.conf", tmp_path / "nginx")

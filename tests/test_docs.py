@@ -47,8 +47,16 @@ def commands(group: click.Group) -> list[click.Command]:
 
 
 @pytest.mark.parametrize(
-    "option", sorted({opt for command in commands(cli) for param in command.params for opt in param.opts
-                      if opt.startswith("--") and opt != "--help"})
+    "option",
+    sorted(
+        {
+            opt
+            for command in commands(cli)
+            for param in command.params
+            for opt in param.opts
+            if opt.startswith("--") and opt != "--help"
+        }
+    ),
 )
 def test_every_option_is_in_the_readme(option):
     """Read from the commands themselves, so a new option cannot be left out of the README."""
@@ -56,8 +64,13 @@ def test_every_option_is_in_the_readme(option):
 
 
 #: Every COPROD_ variable the package reads, found in its source (not a hand-written list).
-VARIABLES = sorted({name for path in (ROOT / "coprod_widgets").rglob("*.py")
-                    for name in re.findall(r"\bCOPROD_[A-Z_]+\b", path.read_text(encoding="utf-8"))})
+VARIABLES = sorted(
+    {
+        name
+        for path in (ROOT / "coprod_widgets").rglob("*.py")
+        for name in re.findall(r"\bCOPROD_[A-Z_]+\b", path.read_text(encoding="utf-8"))
+    }
+)
 
 
 @pytest.mark.parametrize("variable", VARIABLES)
@@ -79,6 +92,7 @@ def test_the_readme_examples_write_where_git_ignores():
     """Someone who runs an example from the checkout must not be one `git add` away from committing people's data."""
     paths = sorted(set(WRITERS.findall(README)))
     assert paths, "the README's Python examples name where they write"
-    ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True,
-                             text=True).stdout.split()
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
     assert sorted(set(paths) - set(ignored)) == []

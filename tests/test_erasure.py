@@ -60,17 +60,38 @@ def her(store, small_programme) -> dict:
     """Zoë joins North under a misspelt name (corrected later), is named in an activity's notes, attends, and
     once made a change herself. Another partner, Sam Jones, must keep his name when a 'Sam' is erased."""
     site = small_programme["site"]
-    partner = store.add("partner", {"site_id": site, "display_name": OLD_NAME, "role_group": "carer",
-                                    "organisation": ORGANISATION, "connections": CONNECTIONS,
-                                    "joined": "2015-03-01"}, who="site team: North")
+    partner = store.add(
+        "partner",
+        {
+            "site_id": site,
+            "display_name": OLD_NAME,
+            "role_group": "carer",
+            "organisation": ORGANISATION,
+            "connections": CONNECTIONS,
+            "joined": "2015-03-01",
+        },
+        who="site team: North",
+    )
     store.update("partner", partner.id, {"display_name": NAME}, who="site team: North")
-    activity = store.add("activity", {"site_id": site, "date": "2015-04-20", "title": f"Walk-through led by {NAME}",
-                                      "stage": "design", "ladder_step": 6,
-                                      "access_adjustments": f"Large print for {NAME.upper()}; hearing loop",
-                                      "facilitator_ids": [partner.id]}, who=NAME)
+    activity = store.add(
+        "activity",
+        {
+            "site_id": site,
+            "date": "2015-04-20",
+            "title": f"Walk-through led by {NAME}",
+            "stage": "design",
+            "ladder_step": 6,
+            "access_adjustments": f"Large print for {NAME.upper()}; hearing loop",
+            "facilitator_ids": [partner.id],
+        },
+        who=NAME,
+    )
     store.add("attendance", {"site_id": site, "activity_id": activity.id, "partner_id": partner.id}, who=NAME)
-    store.add("partner", {"site_id": site, "display_name": "Sam Jones", "role_group": "clinician",
-                          "joined": "2015-03-01"}, who="site team: North")
+    store.add(
+        "partner",
+        {"site_id": site, "display_name": "Sam Jones", "role_group": "clinician", "joined": "2015-03-01"},
+        who="site team: North",
+    )
     return {"partner": partner.id, "activity": activity.id, "site": site}
 
 
@@ -96,8 +117,10 @@ def test_the_name_is_gone_from_the_database_files(store, her):
     erase(store)
     occurrences.searched = 0
     found = occurrences([f for f in files if f.exists()])
-    print(f"\nAfter the erasure: searched {occurrences.searched} bytes of {len(found)} file(s) for "
-          f"{len(needles())} spellings: {sum(found.values())} found")
+    print(
+        f"\nAfter the erasure: searched {occurrences.searched} bytes of {len(found)} file(s) for "
+        f"{len(needles())} spellings: {sum(found.values())} found"
+    )
     assert found == dict.fromkeys(found, 0)
 
 
@@ -121,8 +144,11 @@ def test_the_partner_keeps_their_number_under_the_export_pseudonym(store, her):
 
 def test_other_people_keep_their_names(store, her):
     erase_partner(store, "North", "Sam Jones", "asked", "evaluator")  # not Sam: a whole different record
-    store.add("partner", {"site_id": her["site"], "display_name": "Sam", "role_group": "carer",
-                          "joined": "2015-03-01"}, who="test")
+    store.add(
+        "partner",
+        {"site_id": her["site"], "display_name": "Sam", "role_group": "carer", "joined": "2015-03-01"},
+        who="test",
+    )
     erase_partner(store, "North", "Sam", "asked", "evaluator")
     names = {p.display_name for p in store.records("partner", site_id=her["site"])}
     assert NAME in names and "Rosa" in names
@@ -154,10 +180,20 @@ def test_exports_and_reports_made_afterwards_do_not_name_her(store, her, tmp_pat
     files = [path for path in tmp_path.rglob("*") if path.is_file() and path.suffix != ".xlsx"]
     site = SiteReport.open("North", store.url)
     programme = ProgrammeReport.open(store.url)
-    html = "\n".join(part.data for part in (
-        site.title(), site.at_a_glance(), site.problem(), site.outcomes(), site.next_steps(), site.timeline(),
-        *(site.learning_point(f"lp{n}") for n in range(1, 9)), programme.overview(), programme.gripp2(),
-    ))
+    html = "\n".join(
+        part.data
+        for part in (
+            site.title(),
+            site.at_a_glance(),
+            site.problem(),
+            site.outcomes(),
+            site.next_steps(),
+            site.timeline(),
+            *(site.learning_point(f"lp{n}") for n in range(1, 9)),
+            programme.overview(),
+            programme.gripp2(),
+        )
+    )
     (tmp_path / "report.html").write_text(html, encoding="utf-8")
     found = occurrences([*files, tmp_path / "report.html"])
     assert len(files) > 10 and found == dict.fromkeys(found, 0)
@@ -184,8 +220,11 @@ def test_refusals_change_nothing(store, her, call, words):
 
 
 def test_two_partners_with_one_name_need_the_number(store, her):
-    twin = store.add("partner", {"site_id": her["site"], "display_name": NAME.lower(), "role_group": "carer",
-                                 "joined": "2015-03-01"}, who="test")
+    twin = store.add(
+        "partner",
+        {"site_id": her["site"], "display_name": NAME.lower(), "role_group": "carer", "joined": "2015-03-01"},
+        who="test",
+    )
     with pytest.raises(RecordInvalid, match="--id"):
         erase(store)
     erase(store, partner_id=twin.id)
@@ -199,8 +238,19 @@ def test_erasing_twice_says_it_is_done(store, her):
 
 
 def test_the_command_asks_first_then_reports_what_it_did(store, her):
-    args = ["--db", store.url, "partner", "erase", NAME, "--site", "North", "--reason", "asked by phone",
-            "--also", "Zoë"]
+    args = [
+        "--db",
+        store.url,
+        "partner",
+        "erase",
+        NAME,
+        "--site",
+        "North",
+        "--reason",
+        "asked by phone",
+        "--also",
+        "Zoë",
+    ]
     declined = CliRunner().invoke(main, args, input="n\n")
     assert declined.exit_code == 1 and store.get("partner", her["partner"]).display_name == NAME
     done = CliRunner().invoke(main, args, input="y\n")

@@ -73,8 +73,11 @@ def test_filter_panel_applies_the_same_filters(demo):
 
 @pytest.mark.parametrize(
     ("start", "end", "says"),
-    [("soon", "", "From must be a date"), ("", "32/01/2015", "To must be a date"),
-     ("01/09/2015", "01/06/2015", "From date is after the To date")],
+    [
+        ("soon", "", "From must be a date"),
+        ("", "32/01/2015", "To must be a date"),
+        ("01/09/2015", "01/06/2015", "From date is after the To date"),
+    ],
 )
 def test_filter_panel_refuses_bad_dates_in_plain_english(start, end, says):
     applied: list[Filters] = []
@@ -85,8 +88,14 @@ def test_filter_panel_refuses_bad_dates_in_plain_english(start, end, says):
 
 
 def test_tables_escape_user_text_and_use_labels():
-    frame = pd.DataFrame({"display_name": ["<script>x</script>"], "role_group": ["carer"],
-                          "joined": [pd.Timestamp("2015-03-01")], "left_flag": [True]})
+    frame = pd.DataFrame(
+        {
+            "display_name": ["<script>x</script>"],
+            "role_group": ["carer"],
+            "joined": [pd.Timestamp("2015-03-01")],
+            "left_flag": [True],
+        }
+    )
     html = table_html(frame, "Partners")
     assert "<script>x" not in html and "&lt;script&gt;" in html
     assert "Carer" in html and "2015-03-01" in html and ">yes<" in html

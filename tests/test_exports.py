@@ -250,9 +250,14 @@ def test_pseudonyms_are_stable_joinable_and_not_record_numbers(demo, tmp_path):
     assert all(row["partner_id"] == pseudonym(stored[int(row["id"])].partner_id) for row in attendance)
     by_pseudonym = {pseudonym(record.id): record for record in demo.records("partner")}
     assert all(by_pseudonym[row["id"]].joined.isoformat() == row["joined"] for row in first)
-    for kind, field in [("activity", "facilitator_ids"), ("problem_framing", "partner_ids"),
-                        ("non_negotiable", "declared_by_id"), ("acceptance", "partner_id"),
-                        ("starting_idea", "partner_id"), ("self_assessment", "partner_id")]:
+    for kind, field in [
+        ("activity", "facilitator_ids"),
+        ("problem_framing", "partner_ids"),
+        ("non_negotiable", "declared_by_id"),
+        ("acceptance", "partner_id"),
+        ("starting_idea", "partner_id"),
+        ("self_assessment", "partner_id"),
+    ]:
         referred = {item for row in as_dicts(tables[kind]) for item in row[field].split(";") if item}
         assert referred and referred <= pseudonyms, (kind, field)
 
@@ -279,8 +284,11 @@ def test_small_counts_are_hidden_and_no_totals(demo, tmp_path, min_count):
     shown_as_hidden = 0
     for name in COUNT_TABLES:
         assert len(exact[name]) == len(hidden[name])
-        counts = [row["Variable / Field Name"] for row in dictionary_of(tmp_path / "hidden")
-                  if row["Form Name"] == name and row["Field Type"] == COUNT]
+        counts = [
+            row["Variable / Field Name"]
+            for row in dictionary_of(tmp_path / "hidden")
+            if row["Form Name"] == name and row["Field Type"] == COUNT
+        ]
         for true_row, shown_row in zip(as_dicts(exact[name]), as_dicts(hidden[name]), strict=True):
             assert shown_row["site_id"] in site_ids, "no totals rows"
             for field in counts:
@@ -297,8 +305,11 @@ def test_small_counts_are_hidden_and_no_totals(demo, tmp_path, min_count):
 def test_deidentified_export_reads_back_with_pseudonyms(demo, tmp_path):
     back = read_export(export_store(demo, tmp_path / "x.xlsx", format="xlsx", deidentify=True, labels=True).path)
     assert all(PSEUDONYM.match(row["partner_id"]) for row in back["attendance"])
-    assert all(row["role_group"] in {"lived_experience", "carer", "clinician", "manager", "commissioner",
-                                     "voluntary_sector", "other"} for row in back["partner"])
+    assert all(
+        row["role_group"]
+        in {"lived_experience", "carer", "clinician", "manager", "commissioner", "voluntary_sector", "other"}
+        for row in back["partner"]
+    )
     assert "title" not in back["activity"][0]
 
 
@@ -322,8 +333,14 @@ FORMULA_TEXT += ["line one\r\nline two", "_x000D_ literally"]
 @pytest.fixture
 def formula_store(store, small_programme) -> Store:
     for number, text in enumerate(FORMULA_TEXT):
-        data = {"site_id": small_programme["site"], "display_name": f"Typed {number}", "role_group": "other",
-                "organisation": text, "connections": text, "joined": "2015-03-01"}
+        data = {
+            "site_id": small_programme["site"],
+            "display_name": f"Typed {number}",
+            "role_group": "other",
+            "organisation": text,
+            "connections": text,
+            "joined": "2015-03-01",
+        }
         store.add("partner", data, who="test")
     store.update("activity", small_programme["activity"], {"title": "=1+1"}, who="test")
     return store
@@ -342,7 +359,7 @@ def test_formula_text_is_neutralised_and_round_trips(formula_store, tmp_path, fi
         assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a cell was stored as a formula"
         typed = [cell for cell in cells if isinstance(cell.value, str) and cell.value.startswith("'")]
         assert typed and all(cell.data_type == "s" for cell in typed)
-    assert written[-len(FORMULA_TEXT):] == expected
+    assert written[-len(FORMULA_TEXT) :] == expected
     back = {row["display_name"]: row for row in read_export(path)["partner"]}
     for number, text in enumerate(FORMULA_TEXT):
         assert back[f"Typed {number}"]["organisation"] == back[f"Typed {number}"]["connections"] == text
@@ -453,10 +470,12 @@ def everyday_umask():
     os.umask(old)
 
 
-@pytest.mark.parametrize(("out", "file_format", "relative", "existing", "made"),
-                         PRIVATE_CASES, ids=[case[0] for case in PRIVATE_CASES])
-def test_export_files_are_for_their_owner_only(everyday_umask, store, small_programme, tmp_path,
-                                               out, file_format, relative, existing, made):
+@pytest.mark.parametrize(
+    ("out", "file_format", "relative", "existing", "made"), PRIVATE_CASES, ids=[case[0] for case in PRIVATE_CASES]
+)
+def test_export_files_are_for_their_owner_only(
+    everyday_umask, store, small_programme, tmp_path, out, file_format, relative, existing, made
+):
     if existing:
         (tmp_path / existing).mkdir(mode=0o755)
     result = export_store(store, tmp_path / relative, format=file_format)

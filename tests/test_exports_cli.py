@@ -54,8 +54,23 @@ def test_xlsx_export_to_a_folder_or_a_named_file(home, tmp_path, demo_db_url, st
     assert {kind: len(rows) for kind, rows in read_export(workbook).items()} == stored_counts
 
     named = tmp_path / "saltmere.xlsx"
-    out = ok(run(home, "export", "--format", "XLSX", "--out", str(named), "--labels", "--deidentify",
-                 "--min-count", "3", "--site", "saltmere", db=demo_db_url))
+    out = ok(
+        run(
+            home,
+            "export",
+            "--format",
+            "XLSX",
+            "--out",
+            str(named),
+            "--labels",
+            "--deidentify",
+            "--min-count",
+            "3",
+            "--site",
+            "saltmere",
+            db=demo_db_url,
+        )
+    )
     assert "(xlsx, labels, de-identified, site Saltmere)" in out
     sheets = openpyxl.load_workbook(named, read_only=True)
     assert sheets.sheetnames[:2] == ["about", "data dictionary"]

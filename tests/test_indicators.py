@@ -21,31 +21,80 @@ NAT = pd.NaT
 
 # Columns every function promises, in order (the contract with charts and workbooks).
 COLUMNS = {
-    "framing_summary": ["site_id", "site", "first_framing_date", "lived_experience_in_first",
-                        "first_lived_framing_version", "revisions", "versions"],
-    "framing_participants": ["site_id", "version", "date", "partner_id", "display_name", "role_group",
-                             "lived_experience"],
-    "attendance_by_group_month": ["site_id", "site", "month", "role_group", "activities", "expected", "attended",
-                                  "contributed", "rate"],
+    "framing_summary": [
+        "site_id",
+        "site",
+        "first_framing_date",
+        "lived_experience_in_first",
+        "first_lived_framing_version",
+        "revisions",
+        "versions",
+    ],
+    "framing_participants": [
+        "site_id",
+        "version",
+        "date",
+        "partner_id",
+        "display_name",
+        "role_group",
+        "lived_experience",
+    ],
+    "attendance_by_group_month": [
+        "site_id",
+        "site",
+        "month",
+        "role_group",
+        "activities",
+        "expected",
+        "attended",
+        "contributed",
+        "rate",
+    ],
     "dropouts": ["site_id", "site", "level", "role_group", "partner_id", "display_name", "last_attended", "missed"],
     "representation": ["site_id", "site", "role_group", "partners", "current", "share"],
     "contribution_share": ["site_id", "site", "role_group", "attended", "contributed", "share"],
-    "non_negotiable_status": ["site_id", "site", "non_negotiable_id", "statement", "date_declared",
-                              "declared_after_start", "days_after_start", "partners_current", "accepted", "queried",
-                              "not_accepted", "no_response", "accepted_by_all"],
+    "non_negotiable_status": [
+        "site_id",
+        "site",
+        "non_negotiable_id",
+        "statement",
+        "date_declared",
+        "declared_after_start",
+        "days_after_start",
+        "partners_current",
+        "accepted",
+        "queried",
+        "not_accepted",
+        "no_response",
+        "accepted_by_all",
+    ],
     "idea_fates": ["site_id", "site", "fate", "ideas"],
     "facilitation_by_group": ["site_id", "site", "role_group", "facilitations", "share"],
-    "leadership_concentration": ["site_id", "site", "groups_leading", "staff_only", "top_group", "top_share",
-                                 "concentrated"],
+    "leadership_concentration": [
+        "site_id",
+        "site",
+        "groups_leading",
+        "staff_only",
+        "top_group",
+        "top_share",
+        "concentrated",
+    ],
     "first_change": ["site_id", "site", "change_type", "first_observed", "months_from_start", "order"],
     "behaviour_first": ["site_id", "site", "order_ok", "sequence"],
-    "milestones_vs_actual": ["site_id", "site", "milestone", "change_kind", "expected_date", "first_actual", "met",
-                             "days_late"],
+    "milestones_vs_actual": [
+        "site_id",
+        "site",
+        "milestone",
+        "change_kind",
+        "expected_date",
+        "first_actual",
+        "met",
+        "days_late",
+    ],
     "evidence_plan_timing": ["site_id", "site", "first_agreed", "days_to_plan", "late", "items"],
     "indicators_with_evidence": ["site_id", "site", "indicator", "data_source", "has_evidence"],
     "ladder_by_stage": ["site_id", "site", "stage", "activities", "median_step", "max_step"],
-    "self_assessment_by_role": ["site_id", "site", "wave", "role_class", "learning_point", "mean_score",
-                                "responses"],
+    "self_assessment_by_role": ["site_id", "site", "wave", "role_class", "learning_point", "mean_score", "responses"],
     "staff_lived_gap": ["site_id", "site", "wave", "learning_point", "staff_mean", "lived_mean", "gap", "flagged"],
     "overview_status": ["site_id", "site", "learning_point", "status", "rule", "evidence"],
 }
@@ -81,16 +130,31 @@ def call(name: str, data: ProgrammeData) -> pd.DataFrame:
 # ---- the tiny programme ------------------------------------------------------------------------
 
 PARTNERS = [  # name, role group, joined, left
-    ("Cleo", "clinician", "2015-01-05", None), ("Mo", "manager", "2015-01-05", None),
-    ("Lin", "lived_experience", "2015-02-01", None), ("Lou", "lived_experience", "2015-02-01", None),
-    ("Cal", "carer", "2015-02-01", None), ("Vi", "voluntary_sector", "2015-01-05", "2015-03-15"),
+    ("Cleo", "clinician", "2015-01-05", None),
+    ("Mo", "manager", "2015-01-05", None),
+    ("Lin", "lived_experience", "2015-02-01", None),
+    ("Lou", "lived_experience", "2015-02-01", None),
+    ("Cal", "carer", "2015-02-01", None),
+    ("Vi", "voluntary_sector", "2015-01-05", "2015-03-15"),
 ]
 ACTIVITIES = [  # key, date, stage, ladder step, facilitators, {attendee: contributed}
     ("a1", "2015-01-10", "problem_identification", 3, ["Cleo"], {"Cleo": True, "Mo": False, "Vi": True}),
-    ("a2", "2015-02-10", "problem_identification", 4, ["Cleo", "Lin"],
-     {"Cleo": True, "Lin": True, "Lou": False, "Cal": True, "Mo": False}),
-    ("a3", "2015-02-20", "design", 5, ["Mo", "Cleo"],
-     {"Mo": True, "Lin": False, "Cal": False, "Vi": False, "Cleo": False}),
+    (
+        "a2",
+        "2015-02-10",
+        "problem_identification",
+        4,
+        ["Cleo", "Lin"],
+        {"Cleo": True, "Lin": True, "Lou": False, "Cal": True, "Mo": False},
+    ),
+    (
+        "a3",
+        "2015-02-20",
+        "design",
+        5,
+        ["Mo", "Cleo"],
+        {"Mo": True, "Lin": False, "Cal": False, "Vi": False, "Cleo": False},
+    ),
     ("a4", "2015-03-10", "design", 5, ["Cleo"], {"Cleo": True, "Lin": True, "Mo": False}),
     ("a5", "2015-03-20", "delivery", 6, ["Cleo"], {"Cleo": True, "Lin": False, "Mo": True}),
     ("a6", "2015-04-10", "delivery", 6, ["Cleo"], {"Cleo": False, "Lin": True, "Mo": False}),
@@ -110,9 +174,11 @@ def build_tiny(store: Store) -> dict[str, int]:
         return store.add(kind, values, WHO).id
 
     programme = add("programme", name="Tiny programme")
-    for name, issue, start in (("Alpha", "Heart failure follow-up", "2015-01-05"),
-                               ("Solo", "Breathlessness at home", "2015-03-02"),
-                               ("Empty", "Foot care", "2015-06-01")):
+    for name, issue, start in (
+        ("Alpha", "Heart failure follow-up", "2015-01-05"),
+        ("Solo", "Breathlessness at home", "2015-03-02"),
+        ("Empty", "Foot care", "2015-06-01"),
+    ):
         ids[name] = add("site", programme_id=programme, name=name, service_issue=issue, start_date=start)
     alpha, solo = ids["Alpha"], ids["Solo"]
     for name, group, joined, left in PARTNERS:
@@ -120,62 +186,163 @@ def build_tiny(store: Store) -> dict[str, int]:
     ids["Sol"] = add("partner", site_id=solo, display_name="Sol", role_group="lived_experience", joined="2015-03-02")
     for site, plan in ((alpha, ACTIVITIES), (solo, SOLO_ACTIVITIES)):
         for key, date, stage, step, leads, came in plan:
-            ids[key] = add("activity", site_id=site, date=date, title=key, stage=stage, ladder_step=step,
-                           facilitator_ids=[ids[n] for n in leads])
+            ids[key] = add(
+                "activity",
+                site_id=site,
+                date=date,
+                title=key,
+                stage=stage,
+                ladder_step=step,
+                facilitator_ids=[ids[n] for n in leads],
+            )
             for name, spoke in came.items():
                 add("attendance", site_id=site, activity_id=ids[key], partner_id=ids[name], contributed=spoke)
 
-    for version, date, names in ((1, "2015-01-06", ["Cleo", "Mo"]), (2, "2015-02-15", ["Cleo", "Lin", "Cal"]),
-                                 (3, "2015-03-01", ["Lou"])):
-        add("problem_framing", site_id=alpha, statement=f"Version {version}", date=date,
-            partner_ids=[ids[n] for n in names])
-    add("problem_framing", site_id=solo, statement="Frightened when breathless", date="2015-03-03",
-        partner_ids=[ids["Sol"]])
+    for version, date, names in (
+        (1, "2015-01-06", ["Cleo", "Mo"]),
+        (2, "2015-02-15", ["Cleo", "Lin", "Cal"]),
+        (3, "2015-03-01", ["Lou"]),
+    ):
+        add(
+            "problem_framing",
+            site_id=alpha,
+            statement=f"Version {version}",
+            date=date,
+            partner_ids=[ids[n] for n in names],
+        )
+    add(
+        "problem_framing",
+        site_id=solo,
+        statement="Frightened when breathless",
+        date="2015-03-03",
+        partner_ids=[ids["Sol"]],
+    )
 
-    ids["nn1"] = add("non_negotiable", site_id=alpha, statement="The budget is fixed", declared_by_id=ids["Mo"],
-                     date_declared="2015-01-05")
-    for name, response, date in (("Cleo", "accepted", "2015-01-06"), ("Mo", "accepted", "2015-01-06"),
-                                 ("Lin", "accepted", "2015-02-02"), ("Lou", "queried", "2015-02-02"),
-                                 ("Vi", "accepted", "2015-01-07")):  # Cal never answered; Vi has left
-        add("acceptance", site_id=alpha, non_negotiable_id=ids["nn1"], partner_id=ids[name], response=response,
-            date=date)
-    ids["nn2"] = add("non_negotiable", site_id=alpha, statement="No new posts", declared_by_id=ids["Cleo"],
-                     date_declared="2015-02-20")
+    ids["nn1"] = add(
+        "non_negotiable",
+        site_id=alpha,
+        statement="The budget is fixed",
+        declared_by_id=ids["Mo"],
+        date_declared="2015-01-05",
+    )
+    for name, response, date in (
+        ("Cleo", "accepted", "2015-01-06"),
+        ("Mo", "accepted", "2015-01-06"),
+        ("Lin", "accepted", "2015-02-02"),
+        ("Lou", "queried", "2015-02-02"),
+        ("Vi", "accepted", "2015-01-07"),
+    ):  # Cal never answered; Vi has left
+        add(
+            "acceptance",
+            site_id=alpha,
+            non_negotiable_id=ids["nn1"],
+            partner_id=ids[name],
+            response=response,
+            date=date,
+        )
+    ids["nn2"] = add(
+        "non_negotiable",
+        site_id=alpha,
+        statement="No new posts",
+        declared_by_id=ids["Cleo"],
+        date_declared="2015-02-20",
+    )
     for name in ("Cleo", "Mo", "Lin", "Lou", "Cal"):
-        add("acceptance", site_id=alpha, non_negotiable_id=ids["nn2"], partner_id=ids[name],
-            response="not_accepted" if name == "Lin" else "accepted", date="2015-02-21")
-    ids["nn_solo"] = add("non_negotiable", site_id=solo, statement="Guidance", declared_by_id=ids["Sol"],
-                         date_declared="2015-03-02")
-    add("acceptance", site_id=solo, non_negotiable_id=ids["nn_solo"], partner_id=ids["Sol"], response="accepted",
-        date="2015-03-02")
+        add(
+            "acceptance",
+            site_id=alpha,
+            non_negotiable_id=ids["nn2"],
+            partner_id=ids[name],
+            response="not_accepted" if name == "Lin" else "accepted",
+            date="2015-02-21",
+        )
+    ids["nn_solo"] = add(
+        "non_negotiable", site_id=solo, statement="Guidance", declared_by_id=ids["Sol"], date_declared="2015-03-02"
+    )
+    add(
+        "acceptance",
+        site_id=solo,
+        non_negotiable_id=ids["nn_solo"],
+        partner_id=ids["Sol"],
+        response="accepted",
+        date="2015-03-02",
+    )
 
-    add("starting_idea", site_id=alpha, idea="Phone clinic", partner_id=ids["Cleo"], fate="still_contested",
-        date="2015-01-06")
+    add(
+        "starting_idea",
+        site_id=alpha,
+        idea="Phone clinic",
+        partner_id=ids["Cleo"],
+        fate="still_contested",
+        date="2015-01-06",
+    )
     add("starting_idea", site_id=alpha, idea="Text reminders", partner_id=ids["Lin"], fate="set_aside")
-    add("starting_idea", site_id=solo, idea="A plan on the fridge", partner_id=ids["Sol"],
-        fate="adopted_after_exploration", date="2015-03-05")
+    add(
+        "starting_idea",
+        site_id=solo,
+        idea="A plan on the fridge",
+        partner_id=ids["Sol"],
+        fate="adopted_after_exploration",
+        date="2015-03-05",
+    )
 
-    for milestone, date, kind in (("Staff listen", "2015-02-01", "behaviour_culture"),
-                                  ("New letter", "2015-03-01", "process"), ("Drop-in", "2015-09-01", "service")):
+    for milestone, date, kind in (
+        ("Staff listen", "2015-02-01", "behaviour_culture"),
+        ("New letter", "2015-03-01", "process"),
+        ("Drop-in", "2015-09-01", "service"),
+    ):
         add("expectation", site_id=alpha, milestone=milestone, expected_date=date, change_kind=kind)
-    add("outcome", site_id=alpha, description="Staff ask first", change_type="behaviour_culture", who_changed="Staff",
-        intended=True, date_observed="2015-02-15", evidence_source="Observation notes")
-    add("outcome", site_id=alpha, description="Letter rewritten", change_type="process", who_changed="Clinic",
-        intended=True, date_observed="2015-06-10", evidence_source="Copy of the letter")
-    add("outcome", site_id=solo, description="A support line", change_type="service", who_changed="Service",
-        intended=True, date_observed="2015-04-01")
-    for question, indicator, source, date in (("Do staff listen?", "Observation score", "Observation notes",
-                                               "2015-03-10"),
-                                              ("Is the letter clearer?", "Letter readability", "Patient survey",
-                                               "2015-03-20")):
-        add("evidence_plan", site_id=alpha, question=question, indicator=indicator, data_source=source,
-            collected_by="Cleo", date_agreed=date)
+    add(
+        "outcome",
+        site_id=alpha,
+        description="Staff ask first",
+        change_type="behaviour_culture",
+        who_changed="Staff",
+        intended=True,
+        date_observed="2015-02-15",
+        evidence_source="Observation notes",
+    )
+    add(
+        "outcome",
+        site_id=alpha,
+        description="Letter rewritten",
+        change_type="process",
+        who_changed="Clinic",
+        intended=True,
+        date_observed="2015-06-10",
+        evidence_source="Copy of the letter",
+    )
+    add(
+        "outcome",
+        site_id=solo,
+        description="A support line",
+        change_type="service",
+        who_changed="Service",
+        intended=True,
+        date_observed="2015-04-01",
+    )
+    for question, indicator, source, date in (
+        ("Do staff listen?", "Observation score", "Observation notes", "2015-03-10"),
+        ("Is the letter clearer?", "Letter readability", "Patient survey", "2015-03-20"),
+    ):
+        add(
+            "evidence_plan",
+            site_id=alpha,
+            question=question,
+            indicator=indicator,
+            data_source=source,
+            collected_by="Cleo",
+            date_agreed=date,
+        )
 
-    for role, scores in (("clinician", {"lp1": 4, "lp2": 5, "lp3": 3}), ("manager", {"lp1": 5, "lp2": 4}),
-                         ("lived_experience", {"lp1": 3, "lp2": 4}), ("carer", {"lp1": 4}),
-                         ("voluntary_sector", {"lp1": 2})):
-        add("self_assessment", site_id=alpha, respondent_role=role, wave=1, date="2015-04-15", ladder_step=4,
-            **scores)
+    for role, scores in (
+        ("clinician", {"lp1": 4, "lp2": 5, "lp3": 3}),
+        ("manager", {"lp1": 5, "lp2": 4}),
+        ("lived_experience", {"lp1": 3, "lp2": 4}),
+        ("carer", {"lp1": 4}),
+        ("voluntary_sector", {"lp1": 2}),
+    ):
+        add("self_assessment", site_id=alpha, respondent_role=role, wave=1, date="2015-04-15", ladder_step=4, **scores)
     return ids
 
 
@@ -202,12 +369,14 @@ def with_frame(data: ProgrammeData, kind: str, frame: pd.DataFrame) -> Programme
 
 def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
     """Rows as plain tuples, missing values as None, for exact comparison."""
+
     def plain(value):
         if value is None or (not isinstance(value, (list, str)) and pd.isna(value)):
             return None
         if isinstance(value, float):
             return round(value, 4)
         return value.item() if hasattr(value, "item") and not isinstance(value, pd.Timestamp) else value
+
     return [tuple(plain(v) for v in row) for row in frame[list(columns)].itertuples(index=False)]
 
 
@@ -251,8 +420,15 @@ def test_inputs_are_not_changed(tiny):
 
 def test_framing_summary(tiny):
     out = ind.framing_summary(tiny[0].sites, tiny[0]["partner"], tiny[0]["problem_framing"])
-    assert rows(out, "site", "first_framing_date", "lived_experience_in_first", "first_lived_framing_version",
-                "revisions", "versions") == [
+    assert rows(
+        out,
+        "site",
+        "first_framing_date",
+        "lived_experience_in_first",
+        "first_lived_framing_version",
+        "revisions",
+        "versions",
+    ) == [
         ("Alpha", T("2015-01-06"), False, 2, 2, 3),
         ("Solo", T("2015-03-03"), True, 1, 0, 1),
         ("Empty", None, False, None, 0, 0),
@@ -263,9 +439,13 @@ def test_framing_participants(tiny):
     data, ids = tiny
     out = ind.framing_participants(data["partner"], data["problem_framing"])
     assert rows(out, "version", "display_name", "role_group", "lived_experience") == [
-        (1, "Cleo", "clinician", False), (1, "Mo", "manager", False),
-        (2, "Cleo", "clinician", False), (2, "Lin", "lived_experience", True), (2, "Cal", "carer", True),
-        (3, "Lou", "lived_experience", True), (1, "Sol", "lived_experience", True),
+        (1, "Cleo", "clinician", False),
+        (1, "Mo", "manager", False),
+        (2, "Cleo", "clinician", False),
+        (2, "Lin", "lived_experience", True),
+        (2, "Cal", "carer", True),
+        (3, "Lou", "lived_experience", True),
+        (1, "Sol", "lived_experience", True),
     ]
     assert set(out["site_id"]) == {ids["Alpha"], ids["Solo"]}
 
@@ -276,8 +456,9 @@ def test_framing_with_a_missing_date_and_partners_filtered_out(tiny):
     framings.loc[framings["version"] == 1, "date"] = NAT
     staff = data["partner"][data["partner"]["role_group"].isin(["clinician", "manager"])]
     out = ind.framing_summary(data.sites, staff, framings)
-    assert rows(site(out, "Alpha"), "first_framing_date", "lived_experience_in_first",
-                "first_lived_framing_version") == [(None, False, None)]
+    assert rows(
+        site(out, "Alpha"), "first_framing_date", "lived_experience_in_first", "first_lived_framing_version"
+    ) == [(None, False, None)]
     assert rows(site(out, "Solo"), "lived_experience_in_first") == [(False,)]
     assert set(ind.framing_participants(staff, framings)["display_name"]) == {"Cleo", "Mo"}
 
@@ -288,8 +469,9 @@ def test_framing_with_a_missing_date_and_partners_filtered_out(tiny):
 def test_attendance_by_group_month(tiny):
     data, _ = tiny
     out = ind.attendance_by_group_month(data.sites, data["partner"], data["activity"], data["attendance"])
-    assert rows(site(out, "Alpha"), "month", "role_group", "activities", "expected", "attended", "contributed",
-                "rate") == [
+    assert rows(
+        site(out, "Alpha"), "month", "role_group", "activities", "expected", "attended", "contributed", "rate"
+    ) == [
         (T("2015-01-01"), "clinician", 1, 1, 1, 1, 1.0),
         (T("2015-01-01"), "manager", 1, 1, 1, 0, 1.0),
         (T("2015-01-01"), "voluntary_sector", 1, 1, 1, 1, 1.0),
@@ -309,8 +491,11 @@ def test_attendance_by_group_month(tiny):
         (T("2015-04-01"), "manager", 1, 1, 1, 0, 1.0),
     ]
     assert rows(site(out, "Solo"), "month", "expected", "attended", "rate") == [
-        (T("2015-03-01"), 1, 1, 1.0), (T("2015-04-01"), 1, 0, 0.0), (T("2015-05-01"), 1, 0, 0.0),
-        (T("2015-06-01"), 1, 0, 0.0)]
+        (T("2015-03-01"), 1, 1, 1.0),
+        (T("2015-04-01"), 1, 0, 0.0),
+        (T("2015-05-01"), 1, 0, 0.0),
+        (T("2015-06-01"), 1, 0, 0.0),
+    ]
     assert site(out, "Empty").empty
 
 
@@ -345,8 +530,9 @@ def test_undated_activities_and_joining_dates(tiny):
     out = ind.attendance_by_group_month(data.sites, partners, activities, data["attendance"])
     assert T("2015-04-01") not in set(site(out, "Alpha")["month"])
     jan = site(out, "Alpha")
-    assert rows(jan[(jan["month"] == T("2015-01-01")) & (jan["role_group"] == "carer")], "expected", "attended",
-                "rate") == [(1, 0, 0.0)]
+    assert rows(
+        jan[(jan["month"] == T("2015-01-01")) & (jan["role_group"] == "carer")], "expected", "attended", "rate"
+    ) == [(1, 0, 0.0)]
     gone = ind.dropouts(data.sites, partners, activities, data["attendance"])
     assert rows(site(gone, "Alpha"), "level", "display_name", "missed") == [("partner", "Lou", 3)]  # Cal missed 2
 
@@ -356,8 +542,14 @@ def test_representation(tiny):
     out = ind.representation(data.sites, data["partner"])
     assert len(out) == 3 * 7
     assert rows(site(out, "Alpha"), "role_group", "partners", "current", "share") == [
-        ("lived_experience", 2, 2, 0.4), ("carer", 1, 1, 0.2), ("clinician", 1, 1, 0.2), ("manager", 1, 1, 0.2),
-        ("commissioner", 0, 0, 0.0), ("voluntary_sector", 1, 0, 0.0), ("other", 0, 0, 0.0)]
+        ("lived_experience", 2, 2, 0.4),
+        ("carer", 1, 1, 0.2),
+        ("clinician", 1, 1, 0.2),
+        ("manager", 1, 1, 0.2),
+        ("commissioner", 0, 0, 0.0),
+        ("voluntary_sector", 1, 0, 0.0),
+        ("other", 0, 0, 0.0),
+    ]
     assert rows(site(out, "Solo"), "role_group", "partners", "share")[0] == ("lived_experience", 1, 1.0)
     assert site(out, "Empty")["partners"].sum() == 0 and site(out, "Empty")["share"].isna().all()
 
@@ -366,9 +558,13 @@ def test_contribution_share(tiny):
     data, _ = tiny
     out = ind.contribution_share(data.sites, data["attendance"], data["partner"])
     assert rows(out, "site", "role_group", "attended", "contributed", "share") == [
-        ("Alpha", "lived_experience", 6, 3, 0.5), ("Alpha", "carer", 2, 1, 0.5), ("Alpha", "clinician", 6, 4, 0.6667),
-        ("Alpha", "manager", 6, 2, 0.3333), ("Alpha", "voluntary_sector", 2, 1, 0.5),
-        ("Solo", "lived_experience", 1, 1, 1.0)]
+        ("Alpha", "lived_experience", 6, 3, 0.5),
+        ("Alpha", "carer", 2, 1, 0.5),
+        ("Alpha", "clinician", 6, 4, 0.6667),
+        ("Alpha", "manager", 6, 2, 0.3333),
+        ("Alpha", "voluntary_sector", 2, 1, 0.5),
+        ("Solo", "lived_experience", 1, 1, 1.0),
+    ]
 
 
 # ---- LP3 answers ---------------------------------------------------------------------------------
@@ -377,8 +573,20 @@ def test_contribution_share(tiny):
 def test_non_negotiable_status(tiny):
     data, _ = tiny
     out = ind.non_negotiable_status(data.sites, data["partner"], data["non_negotiable"], data["acceptance"])
-    assert rows(out, "site", "statement", "date_declared", "declared_after_start", "days_after_start",
-                "partners_current", "accepted", "queried", "not_accepted", "no_response", "accepted_by_all") == [
+    assert rows(
+        out,
+        "site",
+        "statement",
+        "date_declared",
+        "declared_after_start",
+        "days_after_start",
+        "partners_current",
+        "accepted",
+        "queried",
+        "not_accepted",
+        "no_response",
+        "accepted_by_all",
+    ) == [
         ("Alpha", "The budget is fixed", T("2015-01-05"), False, 0, 5, 3, 1, 0, 1, False),
         ("Alpha", "No new posts", T("2015-02-20"), True, 46, 5, 4, 0, 1, 0, False),
         ("Solo", "Guidance", T("2015-03-02"), False, 0, 1, 1, 0, 0, 0, True),
@@ -397,9 +605,16 @@ def test_idea_fates_list_every_fate_for_every_site(tiny):
     data, _ = tiny
     out = ind.idea_fates(data.sites, data["starting_idea"])
     assert rows(out, "site", "fate", "ideas") == [
-        ("Alpha", "set_aside", 1), ("Alpha", "adopted_after_exploration", 0), ("Alpha", "still_contested", 1),
-        ("Solo", "set_aside", 0), ("Solo", "adopted_after_exploration", 1), ("Solo", "still_contested", 0),
-        ("Empty", "set_aside", 0), ("Empty", "adopted_after_exploration", 0), ("Empty", "still_contested", 0)]
+        ("Alpha", "set_aside", 1),
+        ("Alpha", "adopted_after_exploration", 0),
+        ("Alpha", "still_contested", 1),
+        ("Solo", "set_aside", 0),
+        ("Solo", "adopted_after_exploration", 1),
+        ("Solo", "still_contested", 0),
+        ("Empty", "set_aside", 0),
+        ("Empty", "adopted_after_exploration", 0),
+        ("Empty", "still_contested", 0),
+    ]
 
 
 # ---- LP4 leadership ------------------------------------------------------------------------------
@@ -409,9 +624,13 @@ def test_facilitation_by_group(tiny):
     data, _ = tiny
     out = ind.facilitation_by_group(data.sites, data["partner"], data["activity"])
     assert rows(out, "site", "role_group", "facilitations", "share") == [
-        ("Alpha", "lived_experience", 1, 0.125), ("Alpha", "carer", 0, 0.0), ("Alpha", "clinician", 6, 0.75),
-        ("Alpha", "manager", 1, 0.125), ("Alpha", "voluntary_sector", 0, 0.0),
-        ("Solo", "lived_experience", 2, 1.0)]
+        ("Alpha", "lived_experience", 1, 0.125),
+        ("Alpha", "carer", 0, 0.0),
+        ("Alpha", "clinician", 6, 0.75),
+        ("Alpha", "manager", 1, 0.125),
+        ("Alpha", "voluntary_sector", 0, 0.0),
+        ("Solo", "lived_experience", 2, 1.0),
+    ]
 
 
 def test_leadership_concentration(tiny):
@@ -422,8 +641,11 @@ def test_leadership_concentration(tiny):
         ("Solo", 1, False, "lived_experience", 1.0, True),  # one partner, one group
         ("Empty", 0, False, "", None, False),
     ]
-    staff_led = data["activity"].assign(facilitator_ids=data["activity"]["facilitator_ids"].map(
-        lambda leads: [i for i in leads if i in (ids["Cleo"], ids["Mo"])]))
+    staff_led = data["activity"].assign(
+        facilitator_ids=data["activity"]["facilitator_ids"].map(
+            lambda leads: [i for i in leads if i in (ids["Cleo"], ids["Mo"])]
+        )
+    )
     out = ind.leadership_concentration(data.sites, data["partner"], staff_led)
     assert rows(site(out, "Alpha"), "staff_only", "concentrated") == [(True, True)]
     assert rows(site(out, "Solo"), "groups_leading", "top_group") == [(0, "")]
@@ -439,9 +661,11 @@ def test_first_change_lists_every_kind_for_every_site(tiny):
         ("Alpha", "behaviour_culture", T("2015-02-15"), round(41 / (365.25 / 12), 4), 1),
         ("Alpha", "process", T("2015-06-10"), round(156 / (365.25 / 12), 4), 2),
         ("Alpha", "service", None, None, None),
-        ("Solo", "behaviour_culture", None, None, None), ("Solo", "process", None, None, None),
+        ("Solo", "behaviour_culture", None, None, None),
+        ("Solo", "process", None, None, None),
         ("Solo", "service", T("2015-04-01"), round(30 / (365.25 / 12), 4), 1),
-        ("Empty", "behaviour_culture", None, None, None), ("Empty", "process", None, None, None),
+        ("Empty", "behaviour_culture", None, None, None),
+        ("Empty", "process", None, None, None),
         ("Empty", "service", None, None, None),
     ]
 
@@ -450,14 +674,19 @@ def test_behaviour_first(tiny):
     data, _ = tiny
     out = ind.behaviour_first(data.sites, data["outcome"])
     assert rows(out, "site", "order_ok", "sequence") == [
-        ("Alpha", True, "behaviour_culture > process"), ("Solo", True, "service"), ("Empty", True, "")]
+        ("Alpha", True, "behaviour_culture > process"),
+        ("Solo", True, "service"),
+        ("Empty", True, ""),
+    ]
     outcomes = data["outcome"].copy()
     outcomes.loc[outcomes["change_type"] == "process", "date_observed"] = T("2015-02-01")  # process now first
     assert rows(site(ind.behaviour_first(data.sites, outcomes), "Alpha"), "order_ok", "sequence") == [
-        (False, "process > behaviour_culture")]
+        (False, "process > behaviour_culture")
+    ]
     outcomes.loc[outcomes["change_type"] == "process", "date_observed"] = T("2015-02-15")  # same day
     assert rows(site(ind.behaviour_first(data.sites, outcomes), "Alpha"), "order_ok", "sequence") == [
-        (True, "behaviour_culture = process")]
+        (True, "behaviour_culture = process")
+    ]
     outcomes.loc[outcomes["change_type"] == "behaviour_culture", "date_observed"] = NAT  # undated: left out
     first = site(ind.first_change(data.sites, outcomes), "Alpha")
     assert rows(first, "change_type", "order") == [("behaviour_culture", None), ("process", 1), ("service", None)]
@@ -484,13 +713,17 @@ def test_evidence_plan_timing(tiny):
     data, _ = tiny
     out = ind.evidence_plan_timing(data.sites, data["evidence_plan"])
     assert rows(out, "site", "first_agreed", "days_to_plan", "late", "items") == [
-        ("Alpha", T("2015-03-10"), 64, True, 2), ("Solo", None, None, True, 0), ("Empty", None, None, True, 0)]
+        ("Alpha", T("2015-03-10"), 64, True, 2),
+        ("Solo", None, None, True, 0),
+        ("Empty", None, None, True, 0),
+    ]
     plan = data["evidence_plan"].copy()
     plan["date_agreed"] = T("2015-03-02")  # exactly eight weeks after the start
     assert rows(site(ind.evidence_plan_timing(data.sites, plan), "Alpha"), "days_to_plan", "late") == [(56, False)]
     plan["date_agreed"] = NAT
-    assert rows(site(ind.evidence_plan_timing(data.sites, plan), "Alpha"), "first_agreed", "days_to_plan", "late",
-                "items") == [(None, None, False, 2)]
+    assert rows(
+        site(ind.evidence_plan_timing(data.sites, plan), "Alpha"), "first_agreed", "days_to_plan", "late", "items"
+    ) == [(None, None, False, 2)]
 
 
 def test_indicators_with_evidence(tiny):
@@ -502,16 +735,19 @@ def test_indicators_with_evidence(tiny):
     ]
 
 
-@pytest.mark.parametrize(("evidence", "source", "indicator", "expected"), [
-    ("Observation notes from four clinics", "Observation notes", "Score", True),
-    ("Clinic activity data", "Questionnaire at the support group and clinic", "Foot checks", True),
-    ("Audit of ward letters", "Referral system", "Referral waits", False),
-    ("Counted from the DNA rate report", "Booking system", "DNA rate", True),  # the whole indicator is named
-    ("Data from the team", "Ambulance data", "Call-outs", False),  # 'data' is too common to count
-    ("Nurses' reflective logs", "Nurse logs", "x", True),  # plurals and possessives
-    ("", "Anything", "Anything", False),
-    (None, "Anything", "Anything", False),
-])
+@pytest.mark.parametrize(
+    ("evidence", "source", "indicator", "expected"),
+    [
+        ("Observation notes from four clinics", "Observation notes", "Score", True),
+        ("Clinic activity data", "Questionnaire at the support group and clinic", "Foot checks", True),
+        ("Audit of ward letters", "Referral system", "Referral waits", False),
+        ("Counted from the DNA rate report", "Booking system", "DNA rate", True),  # the whole indicator is named
+        ("Data from the team", "Ambulance data", "Call-outs", False),  # 'data' is too common to count
+        ("Nurses' reflective logs", "Nurse logs", "x", True),  # plurals and possessives
+        ("", "Anything", "Anything", False),
+        (None, "Anything", "Anything", False),
+    ],
+)
 def test_mentions_rule(evidence, source, indicator, expected):
     assert mentions(evidence, source, indicator) is expected
 
@@ -523,19 +759,25 @@ def test_ladder_by_stage(tiny):
     data, _ = tiny
     out = ind.ladder_by_stage(data.sites, data["activity"])
     assert rows(out, "site", "stage", "activities", "median_step", "max_step") == [
-        ("Alpha", "problem_identification", 2, 3.5, 4), ("Alpha", "design", 2, 5.0, 5),
+        ("Alpha", "problem_identification", 2, 3.5, 4),
+        ("Alpha", "design", 2, 5.0, 5),
         ("Alpha", "delivery", 2, 6.0, 6),
-        ("Solo", "problem_identification", 1, 4.0, 4), ("Solo", "design", 3, 6.0, 7)]
+        ("Solo", "problem_identification", 1, 4.0, 4),
+        ("Solo", "design", 3, 6.0, 7),
+    ]
 
 
 def test_self_assessment_by_role(tiny):
     data, _ = tiny
     out = ind.self_assessment_by_role(data.sites, data["self_assessment"])
     assert rows(out, "site", "wave", "role_class", "learning_point", "mean_score", "responses") == [
-        ("Alpha", 1, "staff", "LP1", 4.5, 2), ("Alpha", 1, "staff", "LP2", 4.5, 2),
+        ("Alpha", 1, "staff", "LP1", 4.5, 2),
+        ("Alpha", 1, "staff", "LP2", 4.5, 2),
         ("Alpha", 1, "staff", "LP3", 3.0, 1),
-        ("Alpha", 1, "lived experience", "LP1", 3.5, 2), ("Alpha", 1, "lived experience", "LP2", 4.0, 1),
-        ("Alpha", 1, "other", "LP1", 2.0, 1)]
+        ("Alpha", 1, "lived experience", "LP1", 3.5, 2),
+        ("Alpha", 1, "lived experience", "LP2", 4.0, 1),
+        ("Alpha", 1, "other", "LP1", 2.0, 1),
+    ]
 
 
 def test_staff_lived_gap(tiny):
@@ -552,8 +794,10 @@ def test_a_gap_of_one_is_flagged_despite_rounding_error(tiny):
     data, _ = tiny
     base = data["self_assessment"].iloc[[0]]
     scores = [("clinician", 4)] * 9 + [("manager", 5)] + [("carer", 3)] * 9 + [("lived_experience", 4)]
-    answers = pd.concat([base.assign(respondent_role=role, lp1=score, id=i) for i, (role, score) in enumerate(scores)],
-                        ignore_index=True)
+    answers = pd.concat(
+        [base.assign(respondent_role=role, lp1=score, id=i) for i, (role, score) in enumerate(scores)],
+        ignore_index=True,
+    )
     out = ind.staff_lived_gap(data.sites, answers)
     lp1 = out[out["learning_point"] == "LP1"]
     assert 4.1 - 3.1 < 1 and lp1["gap"].iloc[0] < 1, "means of 4.1 and 3.1 differ by a hair under 1 in floats"
@@ -609,8 +853,9 @@ def test_overview_when_watch_not_concern(tiny):
     accepted = data["acceptance"].assign(response=data["acceptance"]["response"].replace("not_accepted", "queried"))
     status = ind.overview_status(with_frame(data, "acceptance", accepted)).set_index(["site", "learning_point"])
     assert status.loc[("Alpha", "LP3"), "status"] == "watch"
-    assert "queried" in status.loc[("Alpha", "LP3"), "rule"] and "after the start" in status.loc[("Alpha", "LP3"),
-                                                                                                   "rule"]
+    assert (
+        "queried" in status.loc[("Alpha", "LP3"), "rule"] and "after the start" in status.loc[("Alpha", "LP3"), "rule"]
+    )
     outcomes = data["outcome"].copy()
     outcomes.loc[outcomes["change_type"] == "behaviour_culture", "change_type"] = "service"
     status = ind.overview_status(with_frame(data, "outcome", outcomes)).set_index(["site", "learning_point"])
@@ -632,9 +877,15 @@ def test_overview_on_an_empty_programme(empty_programme):
 
 # ---- the demo programme --------------------------------------------------------------------------
 
-DEMO_CONCERNS = {("Wendlebury", "LP4"): "concern", ("Wendlebury", "LP1"): "watch", ("Wendlebury", "LP3"): "watch",
-                 ("Saltmere", "LP2"): "concern", ("Brackenford", "LP3"): "watch", ("Oxborough", "LP7"): "watch",
-                 ("Stourham", "LP3"): "concern"}
+DEMO_CONCERNS = {
+    ("Wendlebury", "LP4"): "concern",
+    ("Wendlebury", "LP1"): "watch",
+    ("Wendlebury", "LP3"): "watch",
+    ("Saltmere", "LP2"): "concern",
+    ("Brackenford", "LP3"): "watch",
+    ("Oxborough", "LP7"): "watch",
+    ("Stourham", "LP3"): "concern",
+}
 
 
 @pytest.fixture(scope="module")
@@ -725,8 +976,9 @@ def test_judgement_dates_follow_the_window(demo_db_url):
     store.close()
     lp5 = windowed[windowed["learning_point"] == "LP5"]["evidence"]
     assert lp5.str.contains("2015-07-31").any() and not lp5.str.contains("2015-09-16").any()
-    assert (ind.as_of_dates(load_programme(Store.open(demo_db_url, create=False), end="2015-07-31"))
-            == T("2015-07-31")).all()
+    assert (
+        ind.as_of_dates(load_programme(Store.open(demo_db_url, create=False), end="2015-07-31")) == T("2015-07-31")
+    ).all()
 
 
 def test_where_to_look_lists_concerns_then_watches_then_missing_records(tiny):

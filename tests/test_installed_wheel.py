@@ -55,15 +55,32 @@ def build_wheel(work: Path) -> Path:
         safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.11.4 and later
         archive.extractall(work / "unpacked", **safe)
     (unpacked,) = (work / "unpacked").iterdir()
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--quiet",
-         "--wheel-dir", str(dist), str(unpacked)], cwd=work)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--quiet",
+            "--wheel-dir",
+            str(dist),
+            str(unpacked),
+        ],
+        cwd=work,
+    )
     (wheel,) = dist.glob("coprod-*.whl")
     return wheel
 
 
 def clean_environment(fresh: Path, home: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("COPROD_", "JUPYTER", "PYTHON", "VIRTUAL_ENV"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("COPROD_", "JUPYTER", "PYTHON", "VIRTUAL_ENV"))
+    }
     env["HOME"] = str(home)
     env["PATH"] = f"{fresh / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["VIRTUAL_ENV"] = str(fresh)
@@ -95,8 +112,20 @@ def installed(tmp_path_factory):
     run([sys.executable, "-m", "venv", "--without-pip", str(fresh)])
     python = fresh / "bin" / "python"
     # Installed before the dependencies are borrowed, so pip sees no coprod already there.
-    run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--quiet",
-         str(wheel)])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ]
+    )
     fresh_site = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).stdout.strip())
     (fresh_site / "zz_project_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     # The dependencies' data files (nbconvert and Voila templates, the python3 kernel spec) in the prefix,
@@ -175,8 +204,14 @@ def test_installed_coprod_serves_the_site_app(installed):
     port = free_port()
     log = elsewhere / "serve.log"
     with log.open("w") as handle:
-        process = subprocess.Popen([coprod, "--db", url, "serve", "--port", str(port)], cwd=elsewhere, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [coprod, "--db", url, "serve", "--port", str(port)],
+            cwd=elsewhere,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
     server = ServerProcess(process=process, port=port, log_path=log)
     try:
         wait_until_ready(server)

@@ -84,8 +84,13 @@ def _config(tmp_path: Path, env_lines: str | None = "", **overrides) -> str:
     if env_lines is not None:
         env_file = tmp_path / "coprod.env"
         env_file.write_text(env_lines, encoding="utf-8")
-    arguments = dict(home=ROOT, python=Path("/opt/coprod/.venv/bin/python"), data_dir=tmp_path / "hub",
-                     db_url_env_file=env_file, proxy_command=["/bin/true"])
+    arguments = dict(
+        home=ROOT,
+        python=Path("/opt/coprod/.venv/bin/python"),
+        data_dir=tmp_path / "hub",
+        db_url_env_file=env_file,
+        proxy_command=["/bin/true"],
+    )
     return jupyterhub_config(**{**arguments, **overrides})
 
 
@@ -138,11 +143,14 @@ def _setting(text: str, name: str):
     return ast.literal_eval(line.split(" = ", 1)[1])
 
 
-@pytest.mark.parametrize(("home", "given", "expected"), [
-    ("checkout", None, ROOT / "workbooks" / "evaluator"),
-    ("data only", None, bundled_workbooks_dir() / "evaluator"),
-    ("data only", "given", "given"),
-])
+@pytest.mark.parametrize(
+    ("home", "given", "expected"),
+    [
+        ("checkout", None, ROOT / "workbooks" / "evaluator"),
+        ("data only", None, bundled_workbooks_dir() / "evaluator"),
+        ("data only", "given", "given"),
+    ],
+)
 def test_config_copies_the_evaluator_workbooks_from_home_or_from_coprod_itself(tmp_path, home, given, expected):
     """A COPROD_HOME that only holds data (or a wheel install) still gives evaluators their workbooks."""
     (tmp_path / "given").mkdir()
@@ -155,10 +163,13 @@ def test_config_copies_the_evaluator_workbooks_from_home_or_from_coprod_itself(t
         assert "evaluator_overview.ipynb" in {p.name for p in folder.glob("*.ipynb")}
 
 
-@pytest.mark.parametrize(("env_lines", "group", "message"), [
-    ("OTHER=1\n", None, "has no COPROD_DB_URL"),
-    ("COPROD_DB_URL=sqlite:////tmp/x.db\n", "coprod-no-such-group", "No Unix group"),
-])
+@pytest.mark.parametrize(
+    ("env_lines", "group", "message"),
+    [
+        ("OTHER=1\n", None, "has no COPROD_DB_URL"),
+        ("COPROD_DB_URL=sqlite:////tmp/x.db\n", "coprod-no-such-group", "No Unix group"),
+    ],
+)
 def test_config_refuses_to_start_without_store_or_group(tmp_path, env_lines, group, message):
     text = _config(tmp_path, env_lines, group=group or grp.getgrgid(os.getgid()).gr_name)
     with pytest.raises(RuntimeError, match=message):
@@ -286,11 +297,17 @@ def _others_may_enter(path: Path):
 def _check_reachable(user: str, python: Path) -> None:
     """Fail, saying why, if ``user`` cannot run ``python`` or read the checkout it uses (a checkout under /root)."""
     [checkout_site] = (ROOT / ".venv" / "lib").glob("python3*/site-packages")
-    for flag, path in (("-x", python), ("-r", checkout_site), ("-r", ROOT / "coprod_widgets" / "__init__.py"),
-                       ("-r", ROOT / "workbooks" / "evaluator")):
+    for flag, path in (
+        ("-x", python),
+        ("-r", checkout_site),
+        ("-r", ROOT / "coprod_widgets" / "__init__.py"),
+        ("-r", ROOT / "workbooks" / "evaluator"),
+    ):
         if subprocess.run(["runuser", "-u", user, "--", "test", flag, str(path)]).returncode != 0:
-            _fail(f"The evaluator account cannot reach {path}: their server runs that Python with this checkout's "
-                  ".venv, so every folder above both must let other users in (chmod o+x; /root does not).")
+            _fail(
+                f"The evaluator account cannot reach {path}: their server runs that Python with this checkout's "
+                ".venv, so every folder above both must let other users in (chmod o+x; /root does not)."
+            )
 
 
 @contextlib.contextmanager
@@ -345,8 +362,15 @@ def _hub(config: Path, folder: Path, base: str, timings: dict[str, float]):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COPROD_", "COVERAGE_", "JUPYTER"))}
     started = time.monotonic()
     with log_path.open("wb") as log:
-        hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=folder, env=env,
-                               stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        hub = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(config)],
+            cwd=folder,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     children: list = []
     try:
         while True:
@@ -383,26 +407,47 @@ def _login(client: Client, user: str, password: str) -> tuple[int, str]:
     assert status == 200, page[-2000:]
     xsrf = re.search(r'name="_xsrf"\s+value="([^"]+)"', page)
     assert xsrf, "no _xsrf field in the login form"
-    status, headers, _page = client("POST", "hub/login", form={"username": user, "password": password,
-                                                               "_xsrf": xsrf.group(1)})
+    status, headers, _page = client(
+        "POST", "hub/login", form={"username": user, "password": password, "_xsrf": xsrf.group(1)}
+    )
     return status, headers.get("Location", "")
 
 
 async def _execute(ws_url: str, token: str, cells: list[str]) -> list[dict]:
     """Run ``cells`` in order in the kernel behind ``ws_url``; return, for each, its reply and outputs."""
-    ws = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}),
-                                 max_message_size=64 * 1024 * 1024)
+    ws = await websocket_connect(
+        HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}), max_message_size=64 * 1024 * 1024
+    )
     session, results = uuid.uuid4().hex, []
     try:
         for code in cells:
             msg_id = uuid.uuid4().hex
-            ws.write_message(json.dumps({
-                "header": {"msg_id": msg_id, "session": session, "username": "test", "version": "5.3",
-                           "msg_type": "execute_request", "date": dt.datetime.now(dt.UTC).isoformat()},
-                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-                "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                            "allow_stdin": False, "stop_on_error": True},
-            }))
+            ws.write_message(
+                json.dumps(
+                    {
+                        "header": {
+                            "msg_id": msg_id,
+                            "session": session,
+                            "username": "test",
+                            "version": "5.3",
+                            "msg_type": "execute_request",
+                            "date": dt.datetime.now(dt.UTC).isoformat(),
+                        },
+                        "parent_header": {},
+                        "metadata": {},
+                        "channel": "shell",
+                        "buffers": [],
+                        "content": {
+                            "code": code,
+                            "silent": False,
+                            "store_history": True,
+                            "user_expressions": {},
+                            "allow_stdin": False,
+                            "stop_on_error": True,
+                        },
+                    }
+                )
+            )
             result = {"code": code, "reply": None, "outputs": [], "idle": False}
             while result["reply"] is None or not result["idle"]:
                 raw = await asyncio.wait_for(ws.read_message(), CELL_TIMEOUT_S)
@@ -480,10 +525,20 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
             port = free_port()
             ports = {free_port() for _ in range(4)} - {port}
             config = folder / "jupyterhub_config.py"
-            config.write_text(jupyterhub_config(
-                home=ROOT, python=python, data_dir=folder / "hub", db_url_env_file=env_file, port=port,
-                hub_api_port=ports.pop(), proxy_api_port=ports.pop(), proxy_command=[chp], group=group,
-            ), encoding="utf-8")
+            config.write_text(
+                jupyterhub_config(
+                    home=ROOT,
+                    python=python,
+                    data_dir=folder / "hub",
+                    db_url_env_file=env_file,
+                    port=port,
+                    hub_api_port=ports.pop(),
+                    proxy_api_port=ports.pop(),
+                    proxy_command=[chp],
+                    group=group,
+                ),
+                encoding="utf-8",
+            )
             assert SECRET not in config.read_text() and url not in config.read_text()
 
             # The evaluator already has a folder with a changed workbook and a link: both must be left alone.
@@ -511,9 +566,12 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
             assert where.startswith("/evaluators/"), where
             status, _headers, page = client("GET", "hub/home")  # a page after login gives the new _xsrf cookie
             assert status == 200, page[-2000:]
-            status, _headers, body = client("POST", f"hub/api/users/{evaluator}/tokens",
-                                            data={"note": "test_jupyterhub", "expires_in": 900},
-                                            headers={"X-XSRFToken": client.cookie("_xsrf") or ""})
+            status, _headers, body = client(
+                "POST",
+                f"hub/api/users/{evaluator}/tokens",
+                data={"note": "test_jupyterhub", "expires_in": 900},
+                headers={"X-XSRFToken": client.cookie("_xsrf") or ""},
+            )
             assert status == 201, f"token: {status} {body}\n{log()[-3000:]}"
             client.token = json.loads(body)["token"]
             timings["login"] = time.monotonic() - started
@@ -526,7 +584,8 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
 
             status, headers, _body = client("GET", f"user/{evaluator}/")
             assert status == 302 and headers["Location"].partition("?")[0].endswith(
-                f"/evaluators/user/{evaluator}/lab/tree/evaluator_overview.ipynb"), (status, headers.get("Location"))
+                f"/evaluators/user/{evaluator}/lab/tree/evaluator_overview.ipynb"
+            ), (status, headers.get("Location"))
             status, _headers, body = client("GET", f"user/{evaluator}/api/contents/")
             assert status == 200, body
             listed = {item["name"] for item in json.loads(body)["content"]}
@@ -541,8 +600,11 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
 
             started = time.monotonic()
             # As JupyterLab opens a notebook: a session for its path, whose kernel starts in the notebook's folder.
-            status, _headers, body = client("POST", f"user/{evaluator}/api/sessions", data={
-                "path": overview.name, "name": overview.name, "type": "notebook", "kernel": {"name": "python3"}})
+            status, _headers, body = client(
+                "POST",
+                f"user/{evaluator}/api/sessions",
+                data={"path": overview.name, "name": overview.name, "type": "notebook", "kernel": {"name": "python3"}},
+            )
             assert status == 201, f"session: {status} {body}"
             kernel = json.loads(body)["kernel"]["id"]
             notebook = json.loads(overview.read_text(encoding="utf-8"))
@@ -554,21 +616,36 @@ def test_evaluator_logs_in_and_runs_the_overview_in_their_jupyterlab():
             connection = home / ".local" / "share" / "jupyter" / "runtime" / f"kernel-{kernel}.json"
             assert "curve_publickey" in json.loads(connection.read_text()), "the kernel's loopback TCP is encrypted"
             probe = json.loads(next(o["text"] for o in results[0]["outputs"] if o.get("name") == "stdout"))
-            assert probe == {"user": evaluator, "cwd": str(mine), "python": str(python), "db_url": url,
-                             "home": str(ROOT), "shared": str(mine / "shared")}
+            assert probe == {
+                "user": evaluator,
+                "cwd": str(mine),
+                "python": str(python),
+                "db_url": url,
+                "home": str(ROOT),
+                "shared": str(mine / "shared"),
+            }
             for result in results:
                 problems = [o for o in result["outputs"] if o["type"] == "error" or o.get("name") == "stderr"]
                 assert result["reply"]["status"] == "ok" and not problems, (result["code"], problems)
-            shown = {r["code"]: [o for o in r["outputs"] if o["type"] in ("display_data", "execute_result")]
-                     for r in results[1:]}
+            shown = {
+                r["code"]: [o for o in r["outputs"] if o["type"] in ("display_data", "execute_result")]
+                for r in results[1:]
+            }
             assert all(displays for code, displays in shown.items() if "wb.show(" in code), "every section is shown"
-            assert any("Long-term conditions" in o["data"].get("text/html", "")
-                       for displays in shown.values() for o in displays), "the demo programme's name"
+            assert any(
+                "Long-term conditions" in o["data"].get("text/html", "")
+                for displays in shown.values()
+                for o in displays
+            ), "the demo programme's name"
 
             # Everything the hub started listens on loopback only: the proxy, the hub, the server, the kernel.
             processes = [psutil.Process(hub.pid), *psutil.Process(hub.pid).children(recursive=True)]
-            listening = {(p.name(), c.laddr.ip, c.laddr.port) for p in processes
-                         for c in p.net_connections("inet") if c.status == psutil.CONN_LISTEN}
+            listening = {
+                (p.name(), c.laddr.ip, c.laddr.port)
+                for p in processes
+                for c in p.net_connections("inet")
+                if c.status == psutil.CONN_LISTEN
+            }
             assert {ip for _name, ip, _port in listening} == {HOST}, listening
             assert (HOST, port) in {(ip, p) for _name, ip, p in listening}, listening
 

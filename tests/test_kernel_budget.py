@@ -17,8 +17,7 @@ from coprod_widgets.serving.kernels import BudgetKernelManager
 
 # name: (seconds since a page last talked to it, connections now, seconds unconnected, claimed seconds ago)
 CASES = {
-    "the oldest unconnected kernel": (
-        {"a": (40, 0, 40, None), "b": (25, 0, 25, None), "c": (5, 1, None, None)}, "a"),
+    "the oldest unconnected kernel": ({"a": (40, 0, 40, None), "b": (25, 0, 25, None), "c": (5, 1, None, None)}, "a"),
     "nothing quiet long enough": ({"a": (10, 0, 10, None), "b": (5, 1, None, None)}, None),
     "a connected page is never shed": ({"a": (900, 1, None, None)}, None),
     "a page a browser is loading is spared": ({"a": (40, 0, 40, 10), "b": (30, 0, 30, None)}, "b"),

@@ -16,8 +16,13 @@ LAB_CASES = [("0", True), ("1000", False)]
 
 def planned(target: str, *settings: str) -> list[str]:
     """The command lines ``make`` would run for ``target``, as if its prerequisites were up to date."""
-    done = subprocess.run(["make", "-n", "-B", "-o", ".venv/.installed-app", target, *settings], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["make", "-n", "-B", "-o", ".venv/.installed-app", target, *settings],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout.splitlines()
 
 

@@ -128,8 +128,9 @@ REFUSING_COMMANDS = [
 
 @pytest.mark.parametrize("command", REFUSING_COMMANDS, ids=lambda c: " ".join(c[:2]))
 @pytest.mark.parametrize("which", ["old", "future"])
-def test_commands_refuse_a_store_at_another_version_in_one_line(command, which, old_store_url, future_store_url,
-                                                                tmp_path):
+def test_commands_refuse_a_store_at_another_version_in_one_line(
+    command, which, old_store_url, future_store_url, tmp_path
+):
     url = old_store_url if which == "old" else future_store_url
     args = [part.replace("{tmp}", str(tmp_path)) for part in command]
     result = CliRunner().invoke(main, ["--db", url, *args])

@@ -18,8 +18,9 @@ HEADINGS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fictional", "heading"), [case[1:] for case in HEADINGS],
-                         ids=[case[0] for case in HEADINGS])
+@pytest.mark.parametrize(
+    ("name", "fictional", "heading"), [case[1:] for case in HEADINGS], ids=[case[0] for case in HEADINGS]
+)
 def test_the_heading_says_fictional_once(store, name, fictional, heading):
     store.add("programme", {"name": name, "fictional": fictional}, who="tester")
     (shown,) = re.findall(r"<h2>(.*?)</h2>", ProgrammeOverview(store)._repr_html_())

@@ -64,8 +64,11 @@ def test_package_data_carries_every_non_python_file_the_package_reads():
 
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     package = ROOT / "coprod_widgets"
-    data_files = [p for p in package.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
-                  and "__pycache__" not in p.parts]
+    data_files = [
+        p
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    ]
     assert data_files, "expected the report template files"
     for path in data_files:
         owner = ".".join(path.relative_to(ROOT).parent.parts)
@@ -79,10 +82,21 @@ def test_library_code_does_not_import_the_command_line():
     import subprocess
     import sys
 
-    libraries = ["exports", "reports.pages", "reports.run", "evaluatorapp", "siteapp.app", "erasure",
-                 "backup", "restore", "upgrade"]
-    code = (f"import sys\nfor name in {libraries!r}:\n    __import__('coprod_widgets.' + name)\n"
-            "print(sorted(m for m in sys.modules if m.startswith('coprod_widgets.cli')))")
+    libraries = [
+        "exports",
+        "reports.pages",
+        "reports.run",
+        "evaluatorapp",
+        "siteapp.app",
+        "erasure",
+        "backup",
+        "restore",
+        "upgrade",
+    ]
+    code = (
+        f"import sys\nfor name in {libraries!r}:\n    __import__('coprod_widgets.' + name)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('coprod_widgets.cli')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

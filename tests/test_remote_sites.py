@@ -86,14 +86,30 @@ def stack(tmp_path_factory):
                 cert, key = self_signed(tmp, HOST)
                 https_port, http_port = free_port(), free_port()
                 deployment = Deployment(
-                    host=HOST, certificate=cert, certificate_key=key, workers=2, first_port=port,
-                    listen=client.server_ip, https_port=https_port, http_port=http_port, hub=False, out=tmp / "etc",
+                    host=HOST,
+                    certificate=cert,
+                    certificate_key=key,
+                    workers=2,
+                    first_port=port,
+                    listen=client.server_ip,
+                    https_port=https_port,
+                    http_port=http_port,
+                    hub=False,
+                    out=tmp / "etc",
                 )
                 written = write(deployment)
                 with running_nginx(written.files["nginx/coprod.conf"], tmp / "nginx", (client.server_ip, https_port)):
                     yield Stack(
-                        db_url, codes, server, [port, port + 1], f"https://{HOST}:{https_port}/",
-                        client.server_ip, https_port, http_port, client, tmp,
+                        db_url,
+                        codes,
+                        server,
+                        [port, port + 1],
+                        f"https://{HOST}:{https_port}/",
+                        client.server_ip,
+                        https_port,
+                        http_port,
+                        client,
+                        tmp,
                     )
         finally:
             stop_server(server)
@@ -263,11 +279,30 @@ def test_a_websocket_from_a_foreign_origin_is_refused(stack):
 
 
 ANONYMOUS_PATHS = [
-    "", "?site=1", "voila/render/welcome.ipynb", "voila/render/site_app.ipynb", "voila/tree", "voila/tree/",
-    "voila/api/contents", "voila/files/welcome.ipynb", "voila/files/site_app.ipynb", "welcome.ipynb",
-    "site_app.ipynb", "api/kernels", "api/sessions", "api/contents", "api/status", "login", "tree", "lab",
-    "coprod/api/health", "coprod/api/page/00000000-0000-0000-0000-000000000000", "evaluators/",
-    "no-such-page", "voila/static/../../etc/passwd", "voila/templates/coprod/static/coprod-watch.js",
+    "",
+    "?site=1",
+    "voila/render/welcome.ipynb",
+    "voila/render/site_app.ipynb",
+    "voila/tree",
+    "voila/tree/",
+    "voila/api/contents",
+    "voila/files/welcome.ipynb",
+    "voila/files/site_app.ipynb",
+    "welcome.ipynb",
+    "site_app.ipynb",
+    "api/kernels",
+    "api/sessions",
+    "api/contents",
+    "api/status",
+    "login",
+    "tree",
+    "lab",
+    "coprod/api/health",
+    "coprod/api/page/00000000-0000-0000-0000-000000000000",
+    "evaluators/",
+    "no-such-page",
+    "voila/static/../../etc/passwd",
+    "voila/templates/coprod/static/coprod-watch.js",
 ]
 
 
@@ -332,7 +367,9 @@ def _tree_memory(pid: int) -> int:
 def test_a_flood_of_page_requests_keeps_the_budget_and_a_site_team_still_gets_in(stack, near_browser):
     flood = subprocess.Popen(
         stack.client.command(sys.executable, "-c", _FLOOD, stack.server_ip, str(stack.https_port), HOST, "300", "55"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     samples: list[tuple[float, list[int | None], int]] = []
     stop = threading.Event()

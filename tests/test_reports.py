@@ -73,7 +73,7 @@ def test_gripp2_lists_a_gap_when_its_source_records_are_missing(tmp_path, kinds,
 def test_programme_report_on_a_store_without_outcomes_shows_the_gap(small_programme, store):
     report = ProgrammeReport(store, "sqlite:///test.db")
     html = report.gripp2().data
-    assert '<strong>Gap:</strong> No outcomes are recorded' in html
+    assert "<strong>Gap:</strong> No outcomes are recorded" in html
     assert "Gap: " in html and "Filled from the records" in html  # the checklist says which, in words
 
 
@@ -91,11 +91,29 @@ MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def test_recorded_text_with_markup_is_escaped_in_every_part(small_programme, store):
     refs = small_programme
     store.update("site", refs["site"], {"service_issue": MARKUP}, WHO)
-    store.add("outcome", {"site_id": refs["site"], "description": MARKUP, "change_type": "process",
-                          "who_changed": MARKUP, "intended": True, "date_observed": "2015-05-01"}, WHO)
+    store.add(
+        "outcome",
+        {
+            "site_id": refs["site"],
+            "description": MARKUP,
+            "change_type": "process",
+            "who_changed": MARKUP,
+            "intended": True,
+            "date_observed": "2015-05-01",
+        },
+        WHO,
+    )
     report = SiteReport(store, "sqlite:///test.db", "North")
-    html = "\n".join(part.data for part in (report.title(), report.at_a_glance(), report.outcomes(),
-                                            report.learning_point("lp8"), report.next_steps()))
+    html = "\n".join(
+        part.data
+        for part in (
+            report.title(),
+            report.at_a_glance(),
+            report.outcomes(),
+            report.learning_point("lp8"),
+            report.next_steps(),
+        )
+    )
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
@@ -115,12 +133,15 @@ def test_site_report_covers_the_site_only(demo):
     assert "Saltmere" in html and not others
 
 
-@pytest.mark.parametrize(("rule", "expected"), [
-    ("watch: an idea is still contested", "an idea is still contested"),
-    ("concern: only staff facilitated", "only staff facilitated"),
-    ("informational: not recorded yet", "not recorded yet"),
-    ("Version 2: revised", "Version 2: revised"),
-])
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("watch: an idea is still contested", "an idea is still contested"),
+        ("concern: only staff facilitated", "only staff facilitated"),
+        ("informational: not recorded yet", "not recorded yet"),
+        ("Version 2: revised", "Version 2: revised"),
+    ],
+)
 def test_reason_drops_only_the_status_word(rule, expected):
     assert reason(rule) == expected
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 SITE = "Wendlebury"
 SCRIPT_TEXT = '<script>window.injected = 1; alert("framing")</script>'
-IMAGE_TEXT = "<img src=x onerror=\"window.injected = 2\"> <b>bold claim</b>"
+IMAGE_TEXT = '<img src=x onerror="window.injected = 2"> <b>bold claim</b>'
 #: Charts each report draws, and the sections they sit in.
 PROGRAMME_CHARTS = {"overview": 1, "timeline": 1, "lp2": 1, "lp6": 1, "ladder": 2}
 SITE_CHARTS = {"timeline": 1, "lp2": 1, "lp6": 1, "outcomes": 1, "ladder": 2}
@@ -50,10 +50,29 @@ def marked_up_store(tmp_path_factory) -> str:
     build_demo(store)
     site = next(s for s in store.sites() if s.name == SITE)
     partners = [p.id for p in store.for_site(site.id).records("partner")][:3]
-    store.add("problem_framing", {"site_id": site.id, "statement": SCRIPT_TEXT, "how_identified": IMAGE_TEXT,
-                                  "partner_ids": partners, "date": "2015-12-01"}, "test")
-    store.add("outcome", {"site_id": site.id, "description": IMAGE_TEXT, "change_type": "service",
-                          "who_changed": SCRIPT_TEXT, "intended": False, "date_observed": "2015-12-02"}, "test")
+    store.add(
+        "problem_framing",
+        {
+            "site_id": site.id,
+            "statement": SCRIPT_TEXT,
+            "how_identified": IMAGE_TEXT,
+            "partner_ids": partners,
+            "date": "2015-12-01",
+        },
+        "test",
+    )
+    store.add(
+        "outcome",
+        {
+            "site_id": site.id,
+            "description": IMAGE_TEXT,
+            "change_type": "service",
+            "who_changed": SCRIPT_TEXT,
+            "intended": False,
+            "date_observed": "2015-12-02",
+        },
+        "test",
+    )
     store.close()
     return url
 
@@ -63,8 +82,17 @@ def site_report(marked_up_store, tmp_path_factory):
     folder = tmp_path_factory.mktemp("site")
     home = folder / "home"
     home.mkdir()
-    result = run(home, "report", "--site", SITE.lower(), "--out", str(folder / "site.html"), "--pdf",
-                 db=marked_up_store, timeout=300)
+    result = run(
+        home,
+        "report",
+        "--site",
+        SITE.lower(),
+        "--out",
+        str(folder / "site.html"),
+        "--pdf",
+        db=marked_up_store,
+        timeout=300,
+    )
     return folder / "site.html", ok(result)
 
 
@@ -87,13 +115,18 @@ def _open_offline(path: Path):
         page = context.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(path.resolve().as_uri(), wait_until="load")
-        figures = page.eval_on_selector_all("figure.coprod-chart", """figures => figures.map(f => [
+        figures = page.eval_on_selector_all(
+            "figure.coprod-chart",
+            """figures => figures.map(f => [
             f.closest('section') ? f.closest('section').id : '',
-            f.querySelectorAll('svg [role="graphics-symbol"]').length])""")
-        violations = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-                      for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
-        found = (page.inner_text("body"), figures, blocked, dialogs, page.evaluate("window.injected || 0"),
-                 violations)
+            f.querySelectorAll('svg [role="graphics-symbol"]').length])""",
+        )
+        violations = [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        found = (page.inner_text("body"), figures, blocked, dialogs, page.evaluate("window.injected || 0"), violations)
         browser.close()
     return found
 
@@ -127,17 +160,31 @@ def test_programme_report_opens_offline_with_every_chart_drawn(programme_report)
     empty = [section_id for section_id, marks in figures if marks == 0]
     assert not empty, f"charts with no marks in {empty}"
     assert sum(marks for _, marks in figures) > 200
-    for heading in ("The programme at a glance", "Learning point 8: It is different everywhere",
-                    "GRIPP2 short form", "1. Aim", "5. Reflections"):
+    for heading in (
+        "The programme at a glance",
+        "Learning point 8: It is different everywhere",
+        "GRIPP2 short form",
+        "1. Aim",
+        "5. Reflections",
+    ):
         assert heading in text
 
 
-def test_programme_report_has_no_code_scripts_or_widgets_and_says_where_it_came_from(programme_report,
-                                                                                       demo_db_url):
+def test_programme_report_has_no_code_scripts_or_widgets_and_says_where_it_came_from(programme_report, demo_db_url):
     made, seen = programme_report
     html = made.html.read_text(encoding="utf-8")
-    for sign_of_code in ("ProgrammeReport", "learning_point(", "import ", "jp-InputArea", "jp-CodeCell",
-                         "In&nbsp;[", "<script", "application/vnd.jupyter.widget", "https://", "http://cdn"):
+    for sign_of_code in (
+        "ProgrammeReport",
+        "learning_point(",
+        "import ",
+        "jp-InputArea",
+        "jp-CodeCell",
+        "In&nbsp;[",
+        "<script",
+        "application/vnd.jupyter.widget",
+        "https://",
+        "http://cdn",
+    ):
         assert sign_of_code not in html, sign_of_code
     meta = _meta(html)
     assert meta["generator"] == f"coprod {__version__}"

@@ -75,7 +75,9 @@ def test_the_site_app_renders_fifty_times_in_a_row_without_stalling(demo):
             # What the page does when its tab closes: ask Voilà to end the kernel (cookie and header must match).
             xsrf = secrets.token_hex(16)
             request = urllib.request.Request(
-                f"{server.base_url}voila/api/shutdown/{_kernel_id(body)}", method="POST", data=b"",
+                f"{server.base_url}voila/api/shutdown/{_kernel_id(body)}",
+                method="POST",
+                data=b"",
                 headers={"X-XSRFToken": xsrf, "Cookie": f"_xsrf={xsrf}"},
             )
             with opener.open(request, timeout=30) as response:
@@ -131,7 +133,8 @@ def test_a_kernel_that_dies_mid_session_gives_a_reload_message(demo, browser):
         context, page = _open_site(browser, server.base_url, code, site)
         kernel_id = json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
         kernels = [
-            process for process in psutil.Process(server.process.pid).children(recursive=True)
+            process
+            for process in psutil.Process(server.process.pid).children(recursive=True)
             if any(kernel_id in part for part in process.cmdline())
         ]
         assert len(kernels) == 1, "the page's kernel process should be found by its id"

@@ -93,29 +93,73 @@ def test_every_form_saves_through_the_store(store, coded, workspace):
     refs = coded
     forms = workspace.forms
     entries = {
-        "partner": {"display_name": "Priya", "role_group": "carer", "organisation": "Carers' café",
-                    "joined": dt.date(2015, 3, 10)},
-        "problem_framing": {"statement": "People wait months for a foot check", "how_identified": "Listening event",
-                            "partner_ids": [refs["partner_lived"], refs["partner_staff"]],
-                            "date": dt.date(2015, 4, 1)},
-        "non_negotiable": {"statement": "The clinic stays in town", "reason": "Lease", "date_declared":
-                           dt.date(2015, 3, 1), "declared_by_id": refs["partner_staff"]},
-        "acceptance": {"non_negotiable_id": refs["non_negotiable"], "partner_id": refs["partner_staff"],
-                       "response": "queried", "date": dt.date(2015, 3, 3)},
-        "starting_idea": {"idea": "A text reminder service", "partner_id": refs["partner_staff"],
-                          "fate": "still_contested", "date": dt.date(2015, 3, 2)},
-        "expectation": {"milestone": "Staff ask before booking", "expected_date": dt.date(2015, 9, 1),
-                        "change_kind": "behaviour_culture"},
-        "evidence_plan": {"question": "Do people feel heard?", "indicator": "Survey item 3",
-                          "data_source": "Partner survey", "collected_by": "Evaluation lead",
-                          "date_agreed": dt.date(2015, 4, 2)},
-        "outcome": {"description": "Letters rewritten with patients", "change_type": "process",
-                    "who_changed": "Clinic admin", "intended": True, "direction": "positive",
-                    "date_observed": dt.date(2015, 7, 1), "evidence_source": "New letters", "substantiated": True},
-        "decision": {"date": dt.date(2015, 6, 1), "what": "Pilot an evening clinic", "feedback": "At July meeting",
-                     "feedback_date": dt.date(2015, 7, 2)},
-        "self_assessment": {"partner_id": refs["partner_lived"], "wave": 1, "date": dt.date(2015, 9, 1),
-                            "ladder_step": 5, "lp1": 2, "lp2": 4, "comment": "Asked late"},
+        "partner": {
+            "display_name": "Priya",
+            "role_group": "carer",
+            "organisation": "Carers' café",
+            "joined": dt.date(2015, 3, 10),
+        },
+        "problem_framing": {
+            "statement": "People wait months for a foot check",
+            "how_identified": "Listening event",
+            "partner_ids": [refs["partner_lived"], refs["partner_staff"]],
+            "date": dt.date(2015, 4, 1),
+        },
+        "non_negotiable": {
+            "statement": "The clinic stays in town",
+            "reason": "Lease",
+            "date_declared": dt.date(2015, 3, 1),
+            "declared_by_id": refs["partner_staff"],
+        },
+        "acceptance": {
+            "non_negotiable_id": refs["non_negotiable"],
+            "partner_id": refs["partner_staff"],
+            "response": "queried",
+            "date": dt.date(2015, 3, 3),
+        },
+        "starting_idea": {
+            "idea": "A text reminder service",
+            "partner_id": refs["partner_staff"],
+            "fate": "still_contested",
+            "date": dt.date(2015, 3, 2),
+        },
+        "expectation": {
+            "milestone": "Staff ask before booking",
+            "expected_date": dt.date(2015, 9, 1),
+            "change_kind": "behaviour_culture",
+        },
+        "evidence_plan": {
+            "question": "Do people feel heard?",
+            "indicator": "Survey item 3",
+            "data_source": "Partner survey",
+            "collected_by": "Evaluation lead",
+            "date_agreed": dt.date(2015, 4, 2),
+        },
+        "outcome": {
+            "description": "Letters rewritten with patients",
+            "change_type": "process",
+            "who_changed": "Clinic admin",
+            "intended": True,
+            "direction": "positive",
+            "date_observed": dt.date(2015, 7, 1),
+            "evidence_source": "New letters",
+            "substantiated": True,
+        },
+        "decision": {
+            "date": dt.date(2015, 6, 1),
+            "what": "Pilot an evening clinic",
+            "feedback": "At July meeting",
+            "feedback_date": dt.date(2015, 7, 2),
+        },
+        "self_assessment": {
+            "partner_id": refs["partner_lived"],
+            "wave": 1,
+            "date": dt.date(2015, 9, 1),
+            "ladder_step": 5,
+            "lp1": 2,
+            "lp2": 4,
+            "comment": "Asked late",
+        },
     }
     for kind, values in entries.items():
         before = len(store.records(kind))
@@ -137,8 +181,14 @@ def test_every_form_saves_through_the_store(store, coded, workspace):
 
 def test_activity_saves_with_attendance_in_one_go(store, coded, workspace):
     form = workspace.forms["activity"]
-    form.data = {"date": dt.date(2015, 5, 20), "title": "Design workshop", "stage": "design", "ladder_step": 6,
-                 "facilitator_ids": [coded["partner_lived"]], "access_adjustments": "Hearing loop"}
+    form.data = {
+        "date": dt.date(2015, 5, 20),
+        "title": "Design workshop",
+        "stage": "design",
+        "ladder_step": 6,
+        "facilitator_ids": [coded["partner_lived"]],
+        "access_adjustments": "Hearing loop",
+    }
     form.attendance = {coded["partner_lived"]: True, coded["partner_staff"]: False, coded["partner_late"]: True}
     activity = form.save()
     assert activity is not None, form.status.value
@@ -216,14 +266,22 @@ def test_health_panel_updates_after_each_save(store, coded, workspace):
 
     assert any(line.startswith("LP7 - Not enough records yet: No evidence plan is recorded") for line in lines())
     plan = workspace.forms["evidence_plan"]
-    plan.data = {"question": "Are checks on time?", "indicator": "Days waited", "data_source": "Clinic system",
-                 "collected_by": "Audit team", "date_agreed": dt.date(2015, 3, 20)}
+    plan.data = {
+        "question": "Are checks on time?",
+        "indicator": "Days waited",
+        "data_source": "Clinic system",
+        "collected_by": "Audit team",
+        "date_agreed": dt.date(2015, 3, 20),
+    }
     assert plan.save() is not None
     assert any(line.startswith("LP7 - Looks fine") for line in lines())
     assert any(line.startswith("LP1 - Worth a look") for line in lines()), "framed by staff only"
     framing = workspace.forms["problem_framing"]
-    framing.data = {"statement": "Checks are late and far away", "partner_ids": [coded["partner_lived"]],
-                    "date": dt.date(2015, 5, 2)}
+    framing.data = {
+        "statement": "Checks are late and far away",
+        "partner_ids": [coded["partner_lived"]],
+        "date": dt.date(2015, 5, 2),
+    }
     assert framing.save() is not None
     assert any(line.startswith("LP1 - Looks fine") for line in lines())
 
@@ -250,8 +308,11 @@ def test_workspace_reads_the_site_once_and_sections_add_no_queries(store, coded)
 
     statements: list[str] = []
     # BEGIN is the read transaction itself (one snapshot for the whole read), not a query.
-    event.listen(store.engine, "before_cursor_execute",
-                 lambda *args: None if args[2].startswith("BEGIN") else statements.append(args[2]))
+    event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda *args: None if args[2].startswith("BEGIN") else statements.append(args[2]),
+    )
     scope = store.for_site(coded["site"])
     statements.clear()
     workspace = Workspace(scope)
@@ -279,13 +340,23 @@ def test_a_site_team_takes_its_own_report_away(store, coded, workspace):
     import base64
     import re
 
-    store.add("partner", {"site_id": coded["other_site"], "display_name": "Quentin Elsewhere",
-                          "role_group": "carer", "joined": "2015-03-01"}, who="test")
+    store.add(
+        "partner",
+        {
+            "site_id": coded["other_site"],
+            "display_name": "Quentin Elsewhere",
+            "role_group": "carer",
+            "joined": "2015-03-01",
+        },
+        who="test",
+    )
     takeaway = workspace.takeaway
     assert takeaway.button.description == "Download our site report" and takeaway.pdf.description
     assert takeaway.make(), takeaway.status.value
     assert "is ready" in takeaway.status.value
-    (filename, encoded), = re.findall(r'download="([^"]+)" href="data:text/html;base64,([^"]+)"', takeaway.links.value)
+    ((filename, encoded),) = re.findall(
+        r'download="([^"]+)" href="data:text/html;base64,([^"]+)"', takeaway.links.value
+    )
     assert filename.startswith("north-report-") and filename.endswith(".html")
     html = base64.b64decode(encoded).decode("utf-8")
     assert "North: co-production report" in html

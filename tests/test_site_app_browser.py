@@ -26,7 +26,7 @@ WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
 CODE = "acorn bliss crumb jolly quote"
 SITE_NAME = "Riverside <i>Team</i>"
 SCRIPT_NAME = '<script>window.__xss = "script"</script>'
-IMG_NAME = '<img src=x onerror="window.__xss = \'img\'">'
+IMG_NAME = "<img src=x onerror=\"window.__xss = 'img'\">"
 FORMULA = '=HYPERLINK("http://example.invalid","click me")'
 WAIT = 60_000
 
@@ -38,16 +38,26 @@ def site_store(tmp_path_factory) -> tuple[str, dict]:
     store = Store.open(url)
     who = "browser test"
     programme = store.add("programme", {"name": "Browser programme"}, who)
-    site = store.add("site", {"programme_id": programme.id, "name": SITE_NAME, "service_issue": "Foot care",
-                              "start_date": "2015-01-05"}, who)
-    other = store.add("site", {"programme_id": programme.id, "name": "Hillview", "service_issue": "Breathing",
-                               "start_date": "2015-01-05"}, who)
+    site = store.add(
+        "site",
+        {"programme_id": programme.id, "name": SITE_NAME, "service_issue": "Foot care", "start_date": "2015-01-05"},
+        who,
+    )
+    other = store.add(
+        "site",
+        {"programme_id": programme.id, "name": "Hillview", "service_issue": "Breathing", "start_date": "2015-01-05"},
+        who,
+    )
     store.set_access_hash(site.id, access.hash_code(CODE), who)
     store.set_access_hash(other.id, access.hash_code("amber clamp dwarf lunar ozone"), who)
-    store.add("partner", {"site_id": site.id, "display_name": "Dev", "role_group": "clinician",
-                          "joined": "2015-01-05"}, who)
-    store.add("partner", {"site_id": other.id, "display_name": "Secret Sam", "role_group": "manager",
-                          "joined": "2015-01-05"}, who)
+    store.add(
+        "partner", {"site_id": site.id, "display_name": "Dev", "role_group": "clinician", "joined": "2015-01-05"}, who
+    )
+    store.add(
+        "partner",
+        {"site_id": other.id, "display_name": "Secret Sam", "role_group": "manager", "joined": "2015-01-05"},
+        who,
+    )
     store.close()
     return url, {"site": site.id, "other": other.id}
 
@@ -223,8 +233,11 @@ def test_site_team_records_their_work_and_finds_it_again(page, server, site_stor
         assert len(store.records("acceptance", site_id=ids["site"])) == 2
         assert len(store.records("outcome", site_id=ids["site"])) == 1
         assert [p.display_name for p in store.records("partner", site_id=ids["other"])] == ["Secret Sam"]
-        assert all(c.who == f"site team: {SITE_NAME}" for c in store.history(site_id=ids["site"])
-                   if c.record_type != "site" and c.who != "browser test")
+        assert all(
+            c.who == f"site team: {SITE_NAME}"
+            for c in store.history(site_id=ids["site"])
+            if c.record_type != "site" and c.who != "browser test"
+        )
     finally:
         store.close()
 
@@ -357,8 +370,9 @@ def demo_site(tmp_path_factory) -> tuple[str, str, str]:
 def test_every_section_of_a_demo_site_fits_a_phone(browser, demo_site):
     """A 390px-wide phone: nothing wider than the screen, so nobody has to scroll sideways to reach a field."""
     server, name, demo_code = demo_site
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
+    )
     block_the_network(context, server)
     page = context.new_page()
     try:
@@ -374,6 +388,7 @@ def test_every_section_of_a_demo_site_fits_a_phone(browser, demo_site):
                 wide[spec.title] = found
         assert wide == {}, "wider than a phone's screen: " + "; ".join(
             f"{title}: page {found['page']}px, {len(found['offenders'])} elements: {found['offenders'][:8]}"
-            for title, found in wide.items())
+            for title, found in wide.items()
+        )
     finally:
         context.close()

@@ -199,8 +199,11 @@ def test_threads_of_one_process_take_turns_too(tmp_path):
     store = Store.open(f"sqlite:///{tmp_path / 'threads.db'}")
     programme = store.add("programme", {"name": "Threads"}, who="test")
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda n: store.update("programme", programme.id, {"description": f"turn {n}"}, who="t"),
-                      range(80)))
+        list(
+            pool.map(
+                lambda n: store.update("programme", programme.id, {"description": f"turn {n}"}, who="t"), range(80)
+            )
+        )
     from coprod_widgets import audit
 
     with store.engine.connect() as conn:

@@ -37,8 +37,11 @@ def _rows(url: str) -> dict[str, list[dict]]:
     try:
         with engine.connect() as conn:
             reflected.reflect(conn)
-            return {name: [dict(row._mapping) for row in conn.execute(select(table).order_by(*table.primary_key))]
-                    for name, table in reflected.tables.items() if name != "alembic_version"}
+            return {
+                name: [dict(row._mapping) for row in conn.execute(select(table).order_by(*table.primary_key))]
+                for name, table in reflected.tables.items()
+                if name != "alembic_version"
+            }
     finally:
         engine.dispose()
 
@@ -74,11 +77,16 @@ def test_before_the_upgrade_it_is_refused_with_one_line_naming_coprod_upgrade(tm
 
 def test_every_table_holds_what_0_1_0_wrote(old_store, upgraded):
     with old_store.engine.connect() as conn:
-        rows = {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in metadata.tables.items() if name in EXPECTED["rows"]}
+        rows = {
+            name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for name, table in metadata.tables.items()
+            if name in EXPECTED["rows"]
+        }
     assert rows == {**EXPECTED["rows"], "setting": EXPECTED["rows"]["setting"] + 1}  # + the history head
-    print(f"\nUpgrade of the 0.1.0 fixture: {sum(EXPECTED['rows'].values())} rows before, "
-          f"{sum(rows.values())} after (the one more is the history head)")
+    print(
+        f"\nUpgrade of the 0.1.0 fixture: {sum(EXPECTED['rows'].values())} rows before, "
+        f"{sum(rows.values())} after (the one more is the history head)"
+    )
 
 
 def test_every_row_is_unchanged_by_the_upgrade(upgraded):
@@ -87,8 +95,9 @@ def test_every_row_is_unchanged_by_the_upgrade(upgraded):
         if name == "history":
             continue
         assert after[name][: len(rows)] == rows, name
-    sealed = [{key: value for key, value in line.items() if key not in ("prev_seal", "seal")}
-              for line in after["history"]]
+    sealed = [
+        {key: value for key, value in line.items() if key not in ("prev_seal", "seal")} for line in after["history"]
+    ]
     assert sealed == before["history"]
     assert all(line["seal"] and line["prev_seal"] for line in after["history"])
 

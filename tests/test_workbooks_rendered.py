@@ -52,8 +52,13 @@ def test_an_executed_workbook_reads_offline_in_its_html(name, demo_db_url, tmp_p
     expected = STATIC_CASES[name]
     env = {**os.environ, "COPROD_DB_URL": demo_db_url}
     started = time.monotonic()
-    done = subprocess.run([str(JUPYTER), "nbconvert", "--execute", "--to", "html", str(WORKBOOKS / name),
-                           "--output-dir", str(tmp_path)], env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(JUPYTER), "nbconvert", "--execute", "--to", "html", str(WORKBOOKS / name), "--output-dir", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     html_path = tmp_path / name.replace(".ipynb", ".html")
     print(f"{name}: nbconvert {time.monotonic() - started:.1f} s, {html_path.stat().st_size:,} bytes of HTML")
@@ -118,10 +123,19 @@ def test_a_section_is_a_widget_under_voila_only_and_redraws_either_way(demo_db_u
 def _jupyterlab(root: Path, env: dict[str, str]):
     port = free_port()
     settings = root.parent / "lab-settings"
-    command = [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root",
-               "--IdentityProvider.token=lab-test", f"--ServerApp.root_dir={root}",
-               "--LabApp.expose_app_in_browser=True", f"--LabApp.workspaces_dir={settings / 'workspaces'}",
-               f"--LabApp.user_settings_dir={settings / 'user'}"]
+    command = [
+        str(JUPYTER),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--allow-root",
+        "--IdentityProvider.token=lab-test",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        f"--LabApp.workspaces_dir={settings / 'workspaces'}",
+        f"--LabApp.user_settings_dir={settings / 'user'}",
+    ]
     log = (root.parent / "lab.log").open("w")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
@@ -159,10 +173,10 @@ def test_jupyterlab_redraws_the_sections_in_place_when_filters_change(demo_db_ur
         page = context.new_page()
         try:
             page.goto(f"{base}lab/tree/evaluator_overview.ipynb?token=lab-test", timeout=120_000)
-            page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook')",
-                                   timeout=120_000)
+            page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=120_000)
             expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
-                1, timeout=120_000)
+                1, timeout=120_000
+            )
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             grid = page.locator(".jp-OutputArea-output table.coprod-table", has_text="Status of each learning point")
             expect(grid).to_contain_text("Fenmarsh", timeout=120_000)
@@ -171,8 +185,9 @@ def test_jupyterlab_redraws_the_sections_in_place_when_filters_change(demo_db_ur
 
             page.get_by_label("Site", exact=True).select_option(label="Saltmere")
             page.get_by_role("button", name="Apply filters").click()
-            expect(page.locator(".jp-OutputArea-output .coprod-heading")).to_contain_text("Showing Saltmere",
-                                                                                           timeout=60_000)
+            expect(page.locator(".jp-OutputArea-output .coprod-heading")).to_contain_text(
+                "Showing Saltmere", timeout=60_000
+            )
             expect(grid).not_to_contain_text("Fenmarsh", timeout=60_000)
             expect(grid).to_contain_text("Saltmere")
             assert page.locator(".jp-OutputArea-output .coprod-section").count() == before, "redrawn, not added"

@@ -321,8 +321,14 @@ def export(
     file_format = file_format.strip().lower()
     try:
         result = export_store(
-            store, out, format=file_format, labels=labels, deidentify=deidentify, keep_text=keep_text,
-            site=site, min_count=count,
+            store,
+            out,
+            format=file_format,
+            labels=labels,
+            deidentify=deidentify,
+            keep_text=keep_text,
+            site=site,
+            min_count=count,
         )
     except ExportError as exc:
         raise click.ClickException(exc.for_command_line()) from None
@@ -349,4 +355,3 @@ main.add_command(deploy)
 main.add_command(partner)
 for command in (upgrade, backup_command, restore, verify, history_command):
     main.add_command(command)
-

@@ -66,10 +66,21 @@ def upgrade(ctx: click.Context, backup_to: Path | None) -> None:
 
 @click.command("backup")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
-@click.option("--into", metavar="DIR", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Instead of FILE: a dated file in DIR (coprod-YYYY-MM-DD-HHMMSS.coprod-backup), as a nightly job.")
-@click.option("--keep", type=int, metavar="N", default=None, show_default="14 with --into",
-              help="With --into: keep the N newest dated backups in DIR and delete older ones.")
+@click.option(
+    "--into",
+    metavar="DIR",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Instead of FILE: a dated file in DIR (coprod-YYYY-MM-DD-HHMMSS.coprod-backup), as a nightly job.",
+)
+@click.option(
+    "--keep",
+    type=int,
+    metavar="N",
+    default=None,
+    show_default="14 with --into",
+    help="With --into: keep the N newest dated backups in DIR and delete older ones.",
+)
 @click.pass_context
 def backup_command(ctx: click.Context, file: Path | None, into: Path | None, keep: int | None) -> None:
     """Write a backup of the whole store to FILE (or into a folder), safely while the app is in use.
@@ -129,8 +140,10 @@ def restore(ctx: click.Context, file: Path, target: str | None, force: bool) -> 
     records = sum(count for name, count in summary.rows.items() if name not in ("history", "access_attempt", "setting"))
     replaced = " (its previous records were replaced)" if summary.replaced_data else ""
     click.echo(f"Restored {file} into {describe(url)}{replaced}:")
-    click.echo(f"  {records} record(s) and {summary.rows.get('history', 0)} history line(s), from tables at "
-               f"{summary.revision}; every seal in the history checks out.")
+    click.echo(
+        f"  {records} record(s) and {summary.rows.get('history', 0)} history line(s), from tables at "
+        f"{summary.revision}; every seal in the history checks out."
+    )
 
 
 @click.command()
@@ -225,8 +238,12 @@ def partner() -> None:
 @click.option("--site", "site_name", metavar="NAME", required=True, help="The site the partner belongs to.")
 @click.option("--reason", metavar="TEXT", required=True, help="Why (kept for good in the history; not their name).")
 @click.option("--id", "partner_id", type=int, default=None, help="The partner's number, if two share the name.")
-@click.option("--also", metavar="TEXT", multiple=True, help="Another way their name was written, such as a first "
-              "name alone; replaced too. Repeat for more.")
+@click.option(
+    "--also",
+    metavar="TEXT",
+    multiple=True,
+    help="Another way their name was written, such as a first name alone; replaced too. Repeat for more.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def partner_erase(ctx, display_name: str, site_name: str, reason: str, partner_id, also, yes: bool) -> None:
@@ -245,8 +262,10 @@ def partner_erase(ctx, display_name: str, site_name: str, reason: str, partner_i
     result = erase_partner(store, site_name, display_name, reason, who_is_acting(), partner_id=partner_id, also=also)
     records = sum(result.records_changed.values())
     click.echo(f"Erased partner number {result.partner_id} at {result.site}: now {result.pseudonym!r}.")
-    click.echo(f"  Rewrote {records} record(s) and {result.history_lines_rewritten} history line(s); "
-               f"recomputed {result.seals_recomputed} seal(s); logged as history line {result.log_line}.")
+    click.echo(
+        f"  Rewrote {records} record(s) and {result.history_lines_rewritten} history line(s); "
+        f"recomputed {result.seals_recomputed} seal(s); logged as history line {result.log_line}."
+    )
     if result.files_note:
         click.echo(f"  {result.files_note}")
     click.echo("  Backups taken before now still hold the name: delete or replace them too.")

@@ -33,14 +33,32 @@ class _Bar:
 
 
 @click.command()
-@click.option("--programme", "programme", is_flag=True, help="The whole programme: overview, every learning "
-              "point with evidence from the sites, and the GRIPP2 short form.")
-@click.option("--site", "site", metavar="NAME", default=None, help="One site's story through the eight learning "
-              "points (the site's name as  coprod site list  shows it).")
-@click.option("--out", "out", required=True, metavar="FILE.html", type=click.Path(path_type=Path),
-              help="The HTML file to write (replaced if it exists). It opens in any browser with no network.")
-@click.option("--pdf", is_flag=True, help="Also print the report to a PDF beside it (FILE.pdf), with the "
-              "Chromium or Chrome on this computer.")
+@click.option(
+    "--programme",
+    "programme",
+    is_flag=True,
+    help="The whole programme: overview, every learning point with evidence from the sites, and the GRIPP2 short form.",
+)
+@click.option(
+    "--site",
+    "site",
+    metavar="NAME",
+    default=None,
+    help="One site's story through the eight learning points (the site's name as  coprod site list  shows it).",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    metavar="FILE.html",
+    type=click.Path(path_type=Path),
+    help="The HTML file to write (replaced if it exists). It opens in any browser with no network.",
+)
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print the report to a PDF beside it (FILE.pdf), with the Chromium or Chrome on this computer.",
+)
 @click.pass_context
 def report(ctx: click.Context, programme: bool, site: str | None, out: Path, pdf: bool) -> None:
     """Write a report as one HTML file with its charts inside, ready to email or put on a shared drive.
@@ -52,8 +70,9 @@ def report(ctx: click.Context, programme: bool, site: str | None, out: Path, pdf
     from ..reports.run import check_request
 
     if programme == (site is not None):
-        raise click.ClickException("Choose what to report: --programme for the whole programme, or --site NAME "
-                                   "for one site.")
+        raise click.ClickException(
+            "Choose what to report: --programme for the whole programme, or --site NAME for one site."
+        )
     url = ctx.obj["db"]
     open_store(ctx)  # a plain message now if the store cannot be opened
     try:

@@ -55,8 +55,10 @@ class CoprodGroup(click.Group):
             if os.environ.get(DEBUG_VARIABLE):
                 raise
             raise click.ClickException(
-                one_line(f"Something unexpected went wrong ({type(exc).__name__}: {exc}). "
-                          f"Run again with {DEBUG_VARIABLE}=1 to see the details.")
+                one_line(
+                    f"Something unexpected went wrong ({type(exc).__name__}: {exc}). "
+                    f"Run again with {DEBUG_VARIABLE}=1 to see the details."
+                )
             ) from None
 
 
@@ -79,7 +81,7 @@ def db_option_first(group: click.Group, args: list[str]) -> list[str]:
     while position < len(args):
         token = args[position]
         if token == "--db" and position + 1 < len(args):
-            moved += args[position: position + 2]
+            moved += args[position : position + 2]
             position += 2
             continue
         if token.startswith("--db="):

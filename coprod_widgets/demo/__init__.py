@@ -40,20 +40,49 @@ DEMO_DESCRIPTION = (
 STAFF = ("clinician", "manager", "commissioner")
 STAGE_NAMES = ("problem_identification", "design", "delivery", "evaluation")
 TITLES = {
-    "problem_identification": ("Listening event: {topic}", "Walking through today's {topic} pathway together",
-                               "Story-sharing session", "What the figures say about {topic}"),
-    "design": ("Design workshop: {topic}", "Testing draft ideas with people who use the service",
-               "Prototype review", "Options session with the commissioner"),
-    "delivery": ("Pilot check-in", "Training session co-delivered with partners", "Launch planning",
-                 "Reviewing the first weeks of the pilot"),
-    "evaluation": ("Evaluation workshop: what changed?", "Collecting change stories",
-                   "Reflecting on the year together", "Sharing results with the board"),
+    "problem_identification": (
+        "Listening event: {topic}",
+        "Walking through today's {topic} pathway together",
+        "Story-sharing session",
+        "What the figures say about {topic}",
+    ),
+    "design": (
+        "Design workshop: {topic}",
+        "Testing draft ideas with people who use the service",
+        "Prototype review",
+        "Options session with the commissioner",
+    ),
+    "delivery": (
+        "Pilot check-in",
+        "Training session co-delivered with partners",
+        "Launch planning",
+        "Reviewing the first weeks of the pilot",
+    ),
+    "evaluation": (
+        "Evaluation workshop: what changed?",
+        "Collecting change stories",
+        "Reflecting on the year together",
+        "Sharing results with the board",
+    ),
 }
-ADJUSTMENTS = ("Large-print papers", "Hearing loop in the room", "Step-free venue near a bus stop",
-               "Travel paid in advance", "Late-morning start to fit around medicines",
-               "Papers sent a week ahead in easy read", "Replacement care paid for", "")
-GOT_BACK = ("Notes within a week", "Payment for time and travel", "Lunch and travel costs",
-            "A summary of what changed because of their ideas", "Certificate of co-facilitation training", "")
+ADJUSTMENTS = (
+    "Large-print papers",
+    "Hearing loop in the room",
+    "Step-free venue near a bus stop",
+    "Travel paid in advance",
+    "Late-morning start to fit around medicines",
+    "Papers sent a week ahead in easy read",
+    "Replacement care paid for",
+    "",
+)
+GOT_BACK = (
+    "Notes within a week",
+    "Payment for time and travel",
+    "Lunch and travel costs",
+    "A summary of what changed because of their ideas",
+    "Certificate of co-facilitation training",
+    "",
+)
 Add = Callable[[str, dict], Record]
 
 
@@ -82,8 +111,15 @@ def build_demo(store: Store, who: str = "coprod demo") -> dict[str, str]:
 def _build_site(add: Add, programme_id: int, spec: SiteSpec) -> Record:
     """One site's records, in an order that lets later records point at earlier ones."""
     rng = random.Random(f"coprod demo {spec.name}")
-    site = add("site", {"programme_id": programme_id, "name": spec.name, "service_issue": spec.service_issue,
-                        "start_date": spec.start})
+    site = add(
+        "site",
+        {
+            "programme_id": programme_id,
+            "name": spec.name,
+            "service_issue": spec.service_issue,
+            "start_date": spec.start,
+        },
+    )
     people = {p.key: add("partner", _partner(site.id, spec, p)) for p in spec.partners}
     specs = {p.key: p for p in spec.partners}
     on = _day_of(spec.start)
@@ -94,47 +130,126 @@ def _build_site(add: Add, programme_id: int, spec: SiteSpec) -> Record:
         return p.joined <= day and (p.left is None or p.left > day) and not drifted
 
     for day, title, stage, step, facilitators in _activity_plan(spec, rng, present):
-        activity = add("activity", {
-            "site_id": site.id, "date": on(day), "title": title, "stage": stage, "ladder_step": step,
-            "facilitator_ids": [people[k].id for k in facilitators],
-            "access_adjustments": rng.choice(ADJUSTMENTS), "partners_got_back": rng.choice(GOT_BACK)})
+        activity = add(
+            "activity",
+            {
+                "site_id": site.id,
+                "date": on(day),
+                "title": title,
+                "stage": stage,
+                "ladder_step": step,
+                "facilitator_ids": [people[k].id for k in facilitators],
+                "access_adjustments": rng.choice(ADJUSTMENTS),
+                "partners_got_back": rng.choice(GOT_BACK),
+            },
+        )
         for key, contributed in _attendees(spec, rng, present, day, facilitators):
-            add("attendance", {"site_id": site.id, "activity_id": activity.id, "partner_id": people[key].id,
-                               "contributed": contributed})
+            add(
+                "attendance",
+                {
+                    "site_id": site.id,
+                    "activity_id": activity.id,
+                    "partner_id": people[key].id,
+                    "contributed": contributed,
+                },
+            )
     for framing in spec.framings:
         who = [k for k in specs if present(k, framing.day) and (framing.who == "present" or specs[k].role in STAFF)]
-        add("problem_framing", {"site_id": site.id, "statement": framing.statement, "how_identified": framing.how,
-                                "partner_ids": [people[k].id for k in who], "date": on(framing.day)})
+        add(
+            "problem_framing",
+            {
+                "site_id": site.id,
+                "statement": framing.statement,
+                "how_identified": framing.how,
+                "partner_ids": [people[k].id for k in who],
+                "date": on(framing.day),
+            },
+        )
     for rule in spec.non_negotiables:
-        declared = add("non_negotiable", {"site_id": site.id, "statement": rule.statement, "reason": rule.reason,
-                                          "declared_by_id": people[rule.declared_by].id,
-                                          "date_declared": on(rule.day)})
+        declared = add(
+            "non_negotiable",
+            {
+                "site_id": site.id,
+                "statement": rule.statement,
+                "reason": rule.reason,
+                "declared_by_id": people[rule.declared_by].id,
+                "date_declared": on(rule.day),
+            },
+        )
         for key, p in specs.items():
             if p.left is None or p.left > rule.day:
-                add("acceptance", {"site_id": site.id, "non_negotiable_id": declared.id, "partner_id": people[key].id,
-                                   "response": rule.responses.get(key, "accepted"),
-                                   "date": on(max(rule.day, p.joined) + rng.randint(0, 10))})
+                add(
+                    "acceptance",
+                    {
+                        "site_id": site.id,
+                        "non_negotiable_id": declared.id,
+                        "partner_id": people[key].id,
+                        "response": rule.responses.get(key, "accepted"),
+                        "date": on(max(rule.day, p.joined) + rng.randint(0, 10)),
+                    },
+                )
     for idea in spec.ideas:
-        add("starting_idea", {"site_id": site.id, "idea": idea.idea, "partner_id": people[idea.partner].id,
-                              "fate": idea.fate, "date": on(idea.day)})
+        add(
+            "starting_idea",
+            {
+                "site_id": site.id,
+                "idea": idea.idea,
+                "partner_id": people[idea.partner].id,
+                "fate": idea.fate,
+                "date": on(idea.day),
+            },
+        )
     for hope in spec.expectations:
-        add("expectation", {"site_id": site.id, "milestone": hope.milestone,
-                            "expected_date": on(_month_day(spec, hope.month)), "change_kind": hope.kind})
+        add(
+            "expectation",
+            {
+                "site_id": site.id,
+                "milestone": hope.milestone,
+                "expected_date": on(_month_day(spec, hope.month)),
+                "change_kind": hope.kind,
+            },
+        )
     for item in spec.evidence:
-        add("evidence_plan", {"site_id": site.id, "question": item.question, "indicator": item.indicator,
-                              "data_source": item.source, "collected_by": item.collected_by,
-                              "date_agreed": on(item.day)})
+        add(
+            "evidence_plan",
+            {
+                "site_id": site.id,
+                "question": item.question,
+                "indicator": item.indicator,
+                "data_source": item.source,
+                "collected_by": item.collected_by,
+                "date_agreed": on(item.day),
+            },
+        )
     for out in spec.outcomes:
-        add("outcome", {"site_id": site.id, "description": out.description, "change_type": out.change_type,
-                        "who_changed": out.who_changed, "intended": out.intended, "direction": out.direction,
-                        "date_observed": on(out.day), "evidence_source": out.evidence,
-                        "substantiated": out.substantiated})
+        add(
+            "outcome",
+            {
+                "site_id": site.id,
+                "description": out.description,
+                "change_type": out.change_type,
+                "who_changed": out.who_changed,
+                "intended": out.intended,
+                "direction": out.direction,
+                "date_observed": on(out.day),
+                "evidence_source": out.evidence,
+                "substantiated": out.substantiated,
+            },
+        )
     for choice in spec.decisions:
         told = choice.feedback_after
-        add("decision", {"site_id": site.id, "date": on(choice.day), "what": choice.what,
-                         "options_considered": choice.options, "feedback": choice.feedback,
-                         "feedback_date": None if told is None else on(choice.day + told),
-                         "why_no_change": choice.why_no_change})
+        add(
+            "decision",
+            {
+                "site_id": site.id,
+                "date": on(choice.day),
+                "what": choice.what,
+                "options_considered": choice.options,
+                "feedback": choice.feedback,
+                "feedback_date": None if told is None else on(choice.day + told),
+                "why_no_change": choice.why_no_change,
+            },
+        )
     for answer in _self_assessments(spec, rng, present):
         add("self_assessment", {"site_id": site.id, "partner_id": people[answer.pop("key")].id, **answer})
     return site
@@ -152,9 +267,15 @@ def _month_day(spec: SiteSpec, month: int) -> int:
 
 def _partner(site_id: int, spec: SiteSpec, p: P) -> dict:
     on = _day_of(spec.start)
-    return {"site_id": site_id, "display_name": f"{p.key} ({p.label})", "role_group": p.role,
-            "organisation": spec.orgs.get(p.role, ""), "connections": p.connections,
-            "joined": on(p.joined), "left": None if p.left is None else on(p.left)}
+    return {
+        "site_id": site_id,
+        "display_name": f"{p.key} ({p.label})",
+        "role_group": p.role,
+        "organisation": spec.orgs.get(p.role, ""),
+        "connections": p.connections,
+        "joined": on(p.joined),
+        "left": None if p.left is None else on(p.left),
+    }
 
 
 def _activity_plan(spec: SiteSpec, rng: random.Random, present: Callable[[str, int], bool]):
@@ -208,15 +329,21 @@ def _self_assessments(spec: SiteSpec, rng: random.Random, present):
             is_staff, is_lived = p.role in STAFF, p.role in (LE, CARER)
             gap = [g if is_staff else (0 if is_lived else g // 2) for g in spec.staff_gap]
             settled = [1 if wave == 2 and n in (4, 5) else 0 for n in range(8)]  # expectations grow more realistic
-            scores = {f"lp{n + 1}": _clamp(spec.le_scores[n] + gap[n] + settled[n] + rng.choice((-1, 0, 0, 0, 1)), 5)
-                      for n in range(8)}
+            scores = {
+                f"lp{n + 1}": _clamp(spec.le_scores[n] + gap[n] + settled[n] + rng.choice((-1, 0, 0, 0, 1)), 5)
+                for n in range(8)
+            }
             view = spec.ladder_view[1] if is_staff else spec.ladder_view[0]
             unheard = is_lived and wave == 1 and max(spec.staff_gap) >= 2
-            yield {"key": p.key, "respondent_role": p.role, "wave": wave,
-                   "date": spec.start + dt.timedelta(days=day + rng.randint(0, 13)),
-                   "ladder_step": _clamp(view + rng.choice((-1, 0, 0, 1)), 7),
-                   "comment": "It still feels as if staff set the agenda and we react to it." if unheard else "",
-                   **scores}
+            yield {
+                "key": p.key,
+                "respondent_role": p.role,
+                "wave": wave,
+                "date": spec.start + dt.timedelta(days=day + rng.randint(0, 13)),
+                "ladder_step": _clamp(view + rng.choice((-1, 0, 0, 1)), 7),
+                "comment": "It still feels as if staff set the agenda and we react to it." if unheard else "",
+                **scores,
+            }
 
 
 def _clamp(value: int, high: int) -> int:

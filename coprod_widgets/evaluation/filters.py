@@ -44,5 +44,6 @@ def parse_day(text: str, label: str):
 
 
 def load_filtered(store, chosen: Filters) -> ProgrammeData:
-    return load_programme(store, sites=chosen.sites or None, start=chosen.start, end=chosen.end,
-                          groups=chosen.groups or None)
+    return load_programme(
+        store, sites=chosen.sites or None, start=chosen.start, end=chosen.end, groups=chosen.groups or None
+    )

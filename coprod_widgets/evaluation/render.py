@@ -46,8 +46,10 @@ from .tables import TABLE_STYLE
 RENDERER = "coprod"
 EMBEDS = ("auto", "svg", "img")
 #: Visually hidden, still read by screen readers.
-HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
-          "clip:rect(0 0 0 0);white-space:nowrap;border:0")
+HIDDEN = (
+    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap;border:0"
+)
 #: Replaces the <img> in the script's figure with the inline SVG it shows (UTF-8 safe); does nothing on failure.
 UPGRADE_SCRIPT = (
     "<script>(function(s){try{var f=s.parentNode,i=f.querySelector('img'),b=atob(i.src.split(',')[1]),"
@@ -94,7 +96,7 @@ def _with_tooltips(svg: str) -> str:
         if label is None or 'role="graphics-symbol"' not in attrs:
             return match.group(0)
         title = f"<title>{label.group(1)}</title>"
-        attrs = attrs[: label.start()] + attrs[label.end():]
+        attrs = attrs[: label.start()] + attrs[label.end() :]
         if attrs.endswith("/"):
             return f"<{tag}{attrs[:-1]}>{title}</{tag}>"
         return f"<{tag}{attrs}>{title}"
@@ -129,7 +131,8 @@ def spec_svg(spec: dict) -> str:
     svg = _unique_ids(_with_tooltips(_compact(svg)), f"coprod-{digest}")
     label = escape(spec.get("description") or _title_lines(spec)[0], quote=True)
     return svg.replace(
-        "<svg ", f'<svg role="graphics-document document" aria-label="{label}" style="max-width:100%;height:auto" ', 1)
+        "<svg ", f'<svg role="graphics-document document" aria-label="{label}" style="max-width:100%;height:auto" ', 1
+    )
 
 
 def spec_html(spec: dict, embed: str = "auto") -> str:
@@ -147,8 +150,10 @@ def spec_html(spec: dict, embed: str = "auto") -> str:
         if embed == "auto":
             body += UPGRADE_SCRIPT
     caption = " ".join(escape(part) for part in (text, *subtitle, description) if part)
-    return (f'<figure class="coprod-chart" style="position:relative;margin:0 0 1em 0">{body}'
-            f'<figcaption style="{HIDDEN}">{caption}</figcaption></figure>')
+    return (
+        f'<figure class="coprod-chart" style="position:relative;margin:0 0 1em 0">{body}'
+        f'<figcaption style="{HIDDEN}">{caption}</figcaption></figure>'
+    )
 
 
 def chart_html(chart: alt.TopLevelMixin, embed: str = "auto") -> str:
@@ -156,17 +161,20 @@ def chart_html(chart: alt.TopLevelMixin, embed: str = "auto") -> str:
     return spec_html(chart.to_dict(), embed=embed)
 
 
-def save_offline(charts: alt.TopLevelMixin | Iterable[alt.TopLevelMixin], path, title: str = "Charts",
-                 embed: str = "svg") -> Path:
+def save_offline(
+    charts: alt.TopLevelMixin | Iterable[alt.TopLevelMixin], path, title: str = "Charts", embed: str = "svg"
+) -> Path:
     """Write a standalone HTML page of one chart or several that opens with no network. Returns the path."""
     _check(embed)
     if isinstance(charts, alt.TopLevelMixin):
         charts = [charts]
     figures = "\n".join(chart_html(chart, embed=embed) for chart in charts)
-    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n</head>\n<body>\n<main>\n<h1>{escape(title)}</h1>\n"
-            f"{figures}\n</main>\n</body>\n</html>\n")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n</head>\n<body>\n<main>\n<h1>{escape(title)}</h1>\n"
+        f"{figures}\n</main>\n</body>\n</html>\n"
+    )
     path = Path(path)
     path.write_text(page, encoding="utf-8")
     return path

@@ -39,10 +39,23 @@ def overview_rules(data: ProgrammeData) -> list:
     look = ind.worth_a_look(status)
     counts = status["status"].value_counts()
     summary = ", ".join(f"{int(counts.get(name, 0))} {name}" for name in ind.LOOK_ORDER)
-    columns = {"site": "Site", "learning_point": "Learning point", "status": "Status", "rule": "Why",
-               "evidence": "Evidence"}
-    return [table(look, f"Where to look: every concern, watch and learning point without enough records to judge "
-                        f"({summary}), with the rule that produced it", columns, limit=200, empty=ALL_ON_TRACK)]
+    columns = {
+        "site": "Site",
+        "learning_point": "Learning point",
+        "status": "Status",
+        "rule": "Why",
+        "evidence": "Evidence",
+    }
+    return [
+        table(
+            look,
+            f"Where to look: every concern, watch and learning point without enough records to judge "
+            f"({summary}), with the rule that produced it",
+            columns,
+            limit=200,
+            empty=ALL_ON_TRACK,
+        )
+    ]
 
 
 def timeline(data: ProgrammeData) -> list:
@@ -55,13 +68,29 @@ def lp1(data: ProgrammeData) -> list:
     names = data.site_names()
     people = people.assign(site=people["site_id"].map(names))
     return [
-        table(summary, "Problem framing by site", {
-            "site": "Site", "first_framing_date": "First framed", "lived_experience_in_first":
-            "Lived experience in first version", "first_lived_framing_version": "First version with lived experience",
-            "revisions": "Revisions"}),
-        table(people, "Who took part in each version (the records behind)", {
-            "site": "Site", "version": "Version", "date": "Date", "display_name": "Partner",
-            "role_group": "Role group", "lived_experience": "Lived experience"}),
+        table(
+            summary,
+            "Problem framing by site",
+            {
+                "site": "Site",
+                "first_framing_date": "First framed",
+                "lived_experience_in_first": "Lived experience in first version",
+                "first_lived_framing_version": "First version with lived experience",
+                "revisions": "Revisions",
+            },
+        ),
+        table(
+            people,
+            "Who took part in each version (the records behind)",
+            {
+                "site": "Site",
+                "version": "Version",
+                "date": "Date",
+                "display_name": "Partner",
+                "role_group": "Role group",
+                "lived_experience": "Lived experience",
+            },
+        ),
     ]
 
 
@@ -70,45 +99,103 @@ def lp2(data: ProgrammeData, n: int = 3) -> list:
     by_month, gone = ind.attendance_by_group_month(*args), ind.dropouts(*args, n=n)
     return [
         charts.attendance_chart(by_month, gone),
-        table(gone, f"Drop-outs: absent from the last {n} activities while still a partner", {
-            "site": "Site", "level": "Partner or group", "role_group": "Role group", "display_name": "Partner",
-            "last_attended": "Last attended", "missed": "Activities missed"}),
-        table(ind.representation(data.sites, data["partner"]), "Who is on the register", {
-            "site": "Site", "role_group": "Role group", "partners": "Ever", "current": "Now", "share": "Share now"}),
-        table(ind.contribution_share(data.sites, data["attendance"], data["partner"]),
-              "Who contributes when they attend", {"site": "Site", "role_group": "Role group", "attended":
-                                                   "Attendances", "contributed": "Contributed", "share": "Share"}),
+        table(
+            gone,
+            f"Drop-outs: absent from the last {n} activities while still a partner",
+            {
+                "site": "Site",
+                "level": "Partner or group",
+                "role_group": "Role group",
+                "display_name": "Partner",
+                "last_attended": "Last attended",
+                "missed": "Activities missed",
+            },
+        ),
+        table(
+            ind.representation(data.sites, data["partner"]),
+            "Who is on the register",
+            {"site": "Site", "role_group": "Role group", "partners": "Ever", "current": "Now", "share": "Share now"},
+        ),
+        table(
+            ind.contribution_share(data.sites, data["attendance"], data["partner"]),
+            "Who contributes when they attend",
+            {
+                "site": "Site",
+                "role_group": "Role group",
+                "attended": "Attendances",
+                "contributed": "Contributed",
+                "share": "Share",
+            },
+        ),
     ]
 
 
 def lp3(data: ProgrammeData) -> list:
     status = ind.non_negotiable_status(data.sites, data["partner"], data["non_negotiable"], data["acceptance"])
     return [
-        table(status, "Non-negotiables: when declared and who accepted them", {
-            "site": "Site", "statement": "Non-negotiable", "date_declared": "Declared", "days_after_start":
-            "Days after start", "accepted": "Accepted", "queried": "Queried", "not_accepted": "Not accepted",
-            "no_response": "No response", "accepted_by_all": "Accepted by all"}),
-        table(ind.idea_fates(data.sites, data["starting_idea"]), "What became of the ideas partners arrived with",
-              {"site": "Site", "fate": "Fate", "ideas": "Ideas"}),
+        table(
+            status,
+            "Non-negotiables: when declared and who accepted them",
+            {
+                "site": "Site",
+                "statement": "Non-negotiable",
+                "date_declared": "Declared",
+                "days_after_start": "Days after start",
+                "accepted": "Accepted",
+                "queried": "Queried",
+                "not_accepted": "Not accepted",
+                "no_response": "No response",
+                "accepted_by_all": "Accepted by all",
+            },
+        ),
+        table(
+            ind.idea_fates(data.sites, data["starting_idea"]),
+            "What became of the ideas partners arrived with",
+            {"site": "Site", "fate": "Fate", "ideas": "Ideas"},
+        ),
     ]
 
 
 def lp4(data: ProgrammeData) -> list:
     args = _args(data, "partner", "activity")
     return [
-        table(ind.leadership_concentration(*args), "Is leadership shared?", {
-            "site": "Site", "groups_leading": "Groups leading", "top_group": "Most facilitation",
-            "top_share": "Its share", "staff_only": "Staff only", "concentrated": "Concentrated"}),
-        table(ind.facilitation_by_group(*args), "Facilitation by partner group", {
-            "site": "Site", "role_group": "Role group", "facilitations": "Activities facilitated", "share": "Share"}),
+        table(
+            ind.leadership_concentration(*args),
+            "Is leadership shared?",
+            {
+                "site": "Site",
+                "groups_leading": "Groups leading",
+                "top_group": "Most facilitation",
+                "top_share": "Its share",
+                "staff_only": "Staff only",
+                "concentrated": "Concentrated",
+            },
+        ),
+        table(
+            ind.facilitation_by_group(*args),
+            "Facilitation by partner group",
+            {"site": "Site", "role_group": "Role group", "facilitations": "Activities facilitated", "share": "Share"},
+        ),
     ]
 
 
 def lp5(data: ProgrammeData) -> list:
     frame = ind.milestones_vs_actual(data.sites, data["expectation"], data["outcome"])
-    return [table(frame, "Expected milestones against the first change of that kind", {
-        "site": "Site", "milestone": "Milestone", "change_kind": "Kind of change", "expected_date": "Expected by",
-        "first_actual": "First seen", "met": "Met", "days_late": "Days late"})]
+    return [
+        table(
+            frame,
+            "Expected milestones against the first change of that kind",
+            {
+                "site": "Site",
+                "milestone": "Milestone",
+                "change_kind": "Kind of change",
+                "expected_date": "Expected by",
+                "first_actual": "First seen",
+                "met": "Met",
+                "days_late": "Days late",
+            },
+        )
+    ]
 
 
 def _change_labels(sequence: str) -> str:
@@ -129,32 +216,59 @@ def lp6(data: ProgrammeData) -> list:
     order = order.assign(sequence=order["sequence"].map(_change_labels))
     return [
         charts.change_progression_chart(first),
-        table(order, "Did behaviour change come first?", {"site": "Site", "order_ok": "Behaviour first",
-                                                          "sequence": "Order seen"}),
-        table(data["outcome"].assign(site=data["outcome"]["site_id"].map(data.site_names())),
-              "Outcomes (the records behind)", {
-                  "site": "Site", "date_observed": "Observed", "change_type": "Type", "description": "What changed",
-                  "intended": "Intended", "direction": "Direction", "substantiated": "Substantiated"}),
+        table(
+            order,
+            "Did behaviour change come first?",
+            {"site": "Site", "order_ok": "Behaviour first", "sequence": "Order seen"},
+        ),
+        table(
+            data["outcome"].assign(site=data["outcome"]["site_id"].map(data.site_names())),
+            "Outcomes (the records behind)",
+            {
+                "site": "Site",
+                "date_observed": "Observed",
+                "change_type": "Type",
+                "description": "What changed",
+                "intended": "Intended",
+                "direction": "Direction",
+                "substantiated": "Substantiated",
+            },
+        ),
     ]
 
 
 def lp7(data: ProgrammeData) -> list:
     return [
-        table(ind.evidence_plan_timing(data.sites, data["evidence_plan"]), "When the evidence plan was agreed", {
-            "site": "Site", "first_agreed": "First agreed", "days_to_plan": "Days after start", "late": "Late",
-            "items": "Items"}),
-        table(ind.indicators_with_evidence(data.sites, data["evidence_plan"], data["outcome"]),
-              "Indicators with and without evidence", {"site": "Site", "indicator": "Indicator",
-                                                       "data_source": "Data source", "has_evidence": "Has evidence"}),
+        table(
+            ind.evidence_plan_timing(data.sites, data["evidence_plan"]),
+            "When the evidence plan was agreed",
+            {
+                "site": "Site",
+                "first_agreed": "First agreed",
+                "days_to_plan": "Days after start",
+                "late": "Late",
+                "items": "Items",
+            },
+        ),
+        table(
+            ind.indicators_with_evidence(data.sites, data["evidence_plan"], data["outcome"]),
+            "Indicators with and without evidence",
+            {"site": "Site", "indicator": "Indicator", "data_source": "Data source", "has_evidence": "Has evidence"},
+        ),
     ]
 
 
 def lp8(data: ProgrammeData) -> list:
     return [
-        note("Each site chose its own service issue and its own way of working. Site-specific questions are not "
-             "recorded in the workbook yet, so this learning point is described rather than measured."),
-        table(data.sites, "Sites and the issues they chose", {"name": "Site", "service_issue": "Service issue",
-                                                               "start_date": "Started"}),
+        note(
+            "Each site chose its own service issue and its own way of working. Site-specific questions are not "
+            "recorded in the workbook yet, so this learning point is described rather than measured."
+        ),
+        table(
+            data.sites,
+            "Sites and the issues they chose",
+            {"name": "Site", "service_issue": "Service issue", "start_date": "Started"},
+        ),
     ]
 
 
@@ -164,9 +278,18 @@ def ladder(data: ProgrammeData) -> list:
     return [
         charts.ladder_chart(steps),
         charts.self_assessment_gap_chart(gap),
-        table(gap[gap["flagged"]], "Learning points where staff and lived-experience ratings differ by 1 or more", {
-            "site": "Site", "wave": "Wave", "learning_point": "Learning point", "staff_mean": "Staff",
-            "lived_mean": "Lived experience", "gap": "Gap"}),
+        table(
+            gap[gap["flagged"]],
+            "Learning points where staff and lived-experience ratings differ by 1 or more",
+            {
+                "site": "Site",
+                "wave": "Wave",
+                "learning_point": "Learning point",
+                "staff_mean": "Staff",
+                "lived_mean": "Lived experience",
+                "gap": "Gap",
+            },
+        ),
     ]
 
 
@@ -175,16 +298,36 @@ def site_story(data: ProgrammeData) -> list:
     names = data.site_names()
     framings = data["problem_framing"].sort_values(["site_id", "version"])
     partners = dict(zip(data["partner"]["id"], data["partner"]["display_name"], strict=True))
-    framings = framings.assign(site=framings["site_id"].map(names),
-                               people=framings["partner_ids"].map(lambda ids: [partners.get(i, i) for i in ids]))
+    framings = framings.assign(
+        site=framings["site_id"].map(names),
+        people=framings["partner_ids"].map(lambda ids: [partners.get(i, i) for i in ids]),
+    )
     next_steps = ind.worth_a_look(ind.overview_status(data))
     return [
         HTML("<h3>The problem, version by version</h3>"),
-        table(framings, "Problem framings", {"site": "Site", "version": "Version", "date": "Date",
-                                             "statement": "Statement", "how_identified": "How identified",
-                                             "people": "Who took part"}),
+        table(
+            framings,
+            "Problem framings",
+            {
+                "site": "Site",
+                "version": "Version",
+                "date": "Date",
+                "statement": "Statement",
+                "how_identified": "How identified",
+                "people": "Who took part",
+            },
+        ),
         HTML("<h3>What to look at next</h3>"),
-        table(next_steps, "Concerns, watches, and what has too few records to judge",
-              {"site": "Site", "learning_point": "Learning point", "status": "Status", "rule": "Why",
-               "evidence": "Evidence"}, empty=ALL_ON_TRACK),
+        table(
+            next_steps,
+            "Concerns, watches, and what has too few records to judge",
+            {
+                "site": "Site",
+                "learning_point": "Learning point",
+                "status": "Status",
+                "rule": "Why",
+                "evidence": "Evidence",
+            },
+            empty=ALL_ON_TRACK,
+        ),
     ]

@@ -48,8 +48,13 @@ def _cell(column: str, value) -> str:
     return str(value)
 
 
-def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, limit: int = ROW_LIMIT,
-               empty: str = "nothing recorded yet") -> str:
+def table_html(
+    frame: pd.DataFrame,
+    caption: str,
+    columns: dict[str, str] | None = None,
+    limit: int = ROW_LIMIT,
+    empty: str = "nothing recorded yet",
+) -> str:
     """``columns`` maps column -> heading (and picks the order); every value is escaped.
 
     With no rows, one line says so: ``caption: empty``.
@@ -70,8 +75,13 @@ def table_html(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None
     )
 
 
-def table(frame: pd.DataFrame, caption: str, columns: dict[str, str] | None = None, limit: int = ROW_LIMIT,
-          empty: str = "nothing recorded yet") -> HTML:
+def table(
+    frame: pd.DataFrame,
+    caption: str,
+    columns: dict[str, str] | None = None,
+    limit: int = ROW_LIMIT,
+    empty: str = "nothing recorded yet",
+) -> HTML:
     return HTML(table_html(frame, caption, columns, limit, empty))
 
 

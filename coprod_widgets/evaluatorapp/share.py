@@ -39,34 +39,46 @@ class SharePanel:
         self.url = url
         self.folder = Path(folder) if folder else shared_dir()
         style = {"description_width": "initial"}
-        self.scope = widgets.Dropdown(options=[PROGRAMME, *sites], value=site if site in sites else PROGRAMME,
-                                      description="Report on", style=style)
+        self.scope = widgets.Dropdown(
+            options=[PROGRAMME, *sites],
+            value=site if site in sites else PROGRAMME,
+            description="Report on",
+            style=style,
+        )
         self.pdf = widgets.Checkbox(value=False, description="Also print a PDF", indent=False)
-        self.report_button = widgets.Button(description="Make the report", icon="file-text",
-                                            tooltip="Write an HTML report that opens with no network")
+        self.report_button = widgets.Button(
+            description="Make the report", icon="file-text", tooltip="Write an HTML report that opens with no network"
+        )
         self.format = widgets.Dropdown(options=list(FORMATS), description="Export as", style=style)
-        self.deidentify = widgets.Checkbox(value=False, description="De-identify (pseudonyms, no free text)",
-                                           indent=False)
+        self.deidentify = widgets.Checkbox(
+            value=False, description="De-identify (pseudonyms, no free text)", indent=False
+        )
         self.labels = widgets.Checkbox(value=False, description="Labels instead of codes", indent=False)
-        self.export_button = widgets.Button(description="Export the data", icon="download",
-                                            tooltip="Write every record with a data dictionary")
+        self.export_button = widgets.Button(
+            description="Export the data", icon="download", tooltip="Write every record with a data dictionary"
+        )
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Progress", style=style)
         self.status = widgets.HTML(value="")
         self.status.add_class("coprod-share-status")
         self.report_button.on_click(lambda _button: self.make_report())
         self.export_button.on_click(lambda _button: self.export())
-        note = widgets.HTML(value=f"<p>Reports and exports cover every record in the store, whatever the filters "
-                                  f"above. Files go to <code>{escape(str(self.folder))}</code>.</p>")
+        note = widgets.HTML(
+            value=f"<p>Reports and exports cover every record in the store, whatever the filters "
+            f"above. Files go to <code>{escape(str(self.folder))}</code>.</p>"
+        )
         # Controls as wide as their words (ipywidgets cuts a button's text at a fixed width), rows that wrap.
         for control in (self.pdf, self.report_button, self.labels, self.deidentify, self.export_button):
             control.layout.width = "auto"
         wrap = widgets.Layout(flex_flow="row wrap", align_items="center")
-        self.widget = widgets.VBox([
-            note,
-            widgets.HBox([self.scope, self.pdf, self.report_button], layout=wrap),
-            widgets.HBox([self.format, self.labels, self.deidentify, self.export_button], layout=wrap),
-            self.progress, self.status,
-        ])
+        self.widget = widgets.VBox(
+            [
+                note,
+                widgets.HBox([self.scope, self.pdf, self.report_button], layout=wrap),
+                widgets.HBox([self.format, self.labels, self.deidentify, self.export_button], layout=wrap),
+                self.progress,
+                self.status,
+            ]
+        )
         self.widget.add_class("coprod-share")
 
     def _busy(self, busy: bool) -> None:
@@ -105,8 +117,9 @@ class SharePanel:
         self.progress.value = 0
         self._say("Starting the report (this takes a few seconds)...")
         try:
-            made = render_report(self.folder / name, site=site, url=self.url, pdf=self.pdf.value,
-                                 progress=self._advance)
+            made = render_report(
+                self.folder / name, site=site, url=self.url, pdf=self.pdf.value, progress=self._advance
+            )
         except (ReportError, OSError) as exc:
             self._say(f"The report was not made: {exc}")
             return None
@@ -129,8 +142,14 @@ class SharePanel:
         self.progress.value = 0
         store = Store.open(self.url)
         try:
-            done = export_store(store, out, format=kind, labels=self.labels.value,
-                                deidentify=self.deidentify.value, progress=self._advance)
+            done = export_store(
+                store,
+                out,
+                format=kind,
+                labels=self.labels.value,
+                deidentify=self.deidentify.value,
+                progress=self._advance,
+            )
         except (ExportError, OSError) as exc:
             self._say(f"Nothing was exported: {exc}")
             return None

@@ -96,8 +96,14 @@ def export_store(
     names = {table.name: f"{table.name}.csv" if csv else f"sheet {table.name}" for table in tables}
     names["data_dictionary"] = f"{DICTIONARY_STEM}.csv" if csv else f"sheet {DICTIONARY_SHEET!r}"
     dictionary = dictionary_rows(tables, labels)
-    options = {"format": format, "labels": labels, "deidentify": deidentify, "keep_text": keep_text,
-               "site": chosen.name if chosen else None, "min_count": min_count}
+    options = {
+        "format": format,
+        "labels": labels,
+        "deidentify": deidentify,
+        "keep_text": keep_text,
+        "site": chosen.name if chosen else None,
+        "min_count": min_count,
+    }
     about = about_rows(
         generated=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         source=describe(store.url),
@@ -142,8 +148,9 @@ def _read(store, site: str | None) -> tuple[dict[str, list[Record]], Site | None
             chosen = site_by_name(sites, site)
             if chosen is None:
                 known = ", ".join(candidate.name for candidate in sites) or "none yet"
-                raise ExportError("{site}: there is no site called {name!r}. The sites are: {known}.",
-                                  name=str(site), known=known)
+                raise ExportError(
+                    "{site}: there is no site called {name!r}. The sites are: {known}.", name=str(site), known=known
+                )
         records: dict[str, list[Record]] = {}
         for kind in RECORD_TYPES:
             if kind == "site":

@@ -22,7 +22,17 @@ RECORD_NUMBER, RECORD_NUMBERS = "record number", "list of record numbers"
 PSEUDONYM, PSEUDONYMS = "pseudonymous id", "list of pseudonymous ids"
 COUNT = "count"
 FIELD_TYPES = (
-    TEXT, NOTES, INTEGER, DATE, YES_NO, DROPDOWN, RECORD_NUMBER, RECORD_NUMBERS, PSEUDONYM, PSEUDONYMS, COUNT
+    TEXT,
+    NOTES,
+    INTEGER,
+    DATE,
+    YES_NO,
+    DROPDOWN,
+    RECORD_NUMBER,
+    RECORD_NUMBERS,
+    PSEUDONYM,
+    PSEUDONYMS,
+    COUNT,
 )
 
 LIST_SEPARATOR = ";"

@@ -29,8 +29,12 @@ def read_export(path: str | os.PathLike) -> dict[str, list[dict]]:
         if (path / XLSX_NAME).is_file():
             path = path / XLSX_NAME
         else:
-            raise ExportError("{path} holds no coprod export: there is no {FILE_STEM}.csv or {XLSX_NAME} in it.",
-                              path=str(path), FILE_STEM=FILE_STEM, XLSX_NAME=XLSX_NAME)
+            raise ExportError(
+                "{path} holds no coprod export: there is no {FILE_STEM}.csv or {XLSX_NAME} in it.",
+                path=str(path),
+                FILE_STEM=FILE_STEM,
+                XLSX_NAME=XLSX_NAME,
+            )
     if path.suffix.lower() != ".xlsx" or not path.is_file():
         raise ExportError("{path} is not a coprod export: give the export's folder or its .xlsx file.", path=str(path))
     return _from_tables(path, _xlsx_tables(path))
@@ -40,8 +44,9 @@ def _from_tables(path: Path, tables: dict[str, list[list[object]]]) -> dict[str,
     """Decode every record type's table with the columns the dictionary describes."""
     dictionary_name = f"{FILE_STEM}.csv" if path.is_dir() else SHEET
     if dictionary_name not in tables:
-        raise ExportError("{path} has no data dictionary ({name}), so it cannot be read back.",
-                          path=str(path), name=dictionary_name)
+        raise ExportError(
+            "{path} has no data dictionary ({name}), so it cannot be read back.", path=str(path), name=dictionary_name
+        )
     heading_row, *rows = tables[dictionary_name]
     try:
         described = columns_by_heading([dict(zip(heading_row, row, strict=False)) for row in rows])
@@ -64,8 +69,12 @@ def _records(path: Path, name: str, table: list[list[object]], described: dict[s
     headings, *rows = table
     unknown = [heading for heading in headings if heading not in described]
     if unknown:
-        raise ExportError("{path}: {name} has a column {heading!r} that the data dictionary does not describe.",
-                          path=str(path), name=name, heading=unknown[0])
+        raise ExportError(
+            "{path}: {name} has a column {heading!r} that the data dictionary does not describe.",
+            path=str(path),
+            name=name,
+            heading=unknown[0],
+        )
     columns = [described[heading] for heading in headings]
     records = []
     for number, row in enumerate(rows, start=2):
@@ -73,8 +82,9 @@ def _records(path: Path, name: str, table: list[list[object]], described: dict[s
         try:
             records.append({column.field: column.value(cell) for column, cell in zip(columns, cells, strict=False)})
         except ValueError as exc:
-            raise ExportError("{path}: {name}, row {number}: {problem}.",
-                              path=str(path), name=name, number=number, problem=str(exc)) from None
+            raise ExportError(
+                "{path}: {name}, row {number}: {problem}.", path=str(path), name=name, number=number, problem=str(exc)
+            ) from None
     return records
 
 

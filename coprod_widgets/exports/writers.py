@@ -179,6 +179,7 @@ def writing(target: Target) -> Iterator[CsvFiles | XlsxWorkbook]:
 
 def encoded(table: Table, *, labels: bool, dates_as_text: bool) -> tuple[list[str], list[list[object]]]:
     """A table's headings and cells as they are written (codes or labels; not yet neutralised)."""
+
     def cells(row: list[object]) -> list[object]:
         pairs = zip(table.columns, row, strict=True)
         return [column.cell(value, labels=labels, dates_as_text=dates_as_text) for column, value in pairs]

@@ -43,8 +43,9 @@ def _breakdown(codes: pd.Series, choices) -> str:
 
 
 def _aim(data: ProgrammeData, description: str) -> Gripp2Item:
-    item = Gripp2Item(1, "Aim", "Report the aim of involving people who use services, carers and the public.",
-                      ["programme", "site"])
+    item = Gripp2Item(
+        1, "Aim", "Report the aim of involving people who use services, carers and the public.", ["programme", "site"]
+    )
     if description.strip():
         item.findings.append(f"The programme record describes it as: {description.strip()}")
     else:
@@ -57,21 +58,29 @@ def _aim(data: ProgrammeData, description: str) -> Gripp2Item:
 
 
 def _methods(data: ProgrammeData) -> Gripp2Item:
-    item = Gripp2Item(2, "Methods", "Describe how people who use services, carers and the public were involved.",
-                      ["partner", "activity", "attendance"])
+    item = Gripp2Item(
+        2,
+        "Methods",
+        "Describe how people who use services, carers and the public were involved.",
+        ["partner", "activity", "attendance"],
+    )
     partners, activities, attendance = data["partner"], data["activity"], data["attendance"]
     if partners.empty:
         item.gaps.append("No partners are recorded: the partner register is empty.")
     else:
-        item.findings.append(f"{_n(len(partners), 'partner')} across {_n(data.sites.shape[0], 'site')}: "
-                             f"{_breakdown(partners['role_group'], RoleGroup)}.")
+        item.findings.append(
+            f"{_n(len(partners), 'partner')} across {_n(data.sites.shape[0], 'site')}: "
+            f"{_breakdown(partners['role_group'], RoleGroup)}."
+        )
     if activities.empty:
         item.gaps.append("No activities are recorded, so how partners worked together cannot be described.")
     else:
         steps = pd.to_numeric(activities["ladder_step"], errors="coerce").dropna()
         median = f" The median step on the Ladder of Co-production was {steps.median():g} of 7." if len(steps) else ""
-        item.findings.append(f"{_n(len(activities), 'activity', 'activities')} by stage: "
-                             f"{_breakdown(activities['stage'], Stage)}.{median}")
+        item.findings.append(
+            f"{_n(len(activities), 'activity', 'activities')} by stage: "
+            f"{_breakdown(activities['stage'], Stage)}.{median}"
+        )
     if attendance.empty:
         item.gaps.append("No attendance is recorded, so who took part in the activities is unknown.")
     else:
@@ -81,8 +90,12 @@ def _methods(data: ProgrammeData) -> Gripp2Item:
 
 
 def _results(data: ProgrammeData) -> Gripp2Item:
-    item = Gripp2Item(3, "Results", "Report what involvement changed in the work itself, positive and negative.",
-                      ["problem_framing", "starting_idea", "non_negotiable", "acceptance", "decision"])
+    item = Gripp2Item(
+        3,
+        "Results",
+        "Report what involvement changed in the work itself, positive and negative.",
+        ["problem_framing", "starting_idea", "non_negotiable", "acceptance", "decision"],
+    )
     summary = ind.framing_summary(data.sites, data["partner"], data["problem_framing"])
     framed = summary[summary["versions"] > 0]
     if framed.empty:
@@ -90,8 +103,10 @@ def _results(data: ProgrammeData) -> Gripp2Item:
     else:
         first = int(framed["lived_experience_in_first"].sum())
         revised = int((~framed["lived_experience_in_first"] & framed["first_lived_framing_version"].notna()).sum())
-        item.findings.append(f"{_n(len(framed), 'site')} framed the problem; at {first} people with lived experience "
-                             f"shaped the first version, and {revised} revised it once they joined.")
+        item.findings.append(
+            f"{_n(len(framed), 'site')} framed the problem; at {first} people with lived experience "
+            f"shaped the first version, and {revised} revised it once they joined."
+        )
     ideas = data["starting_idea"]
     if not ideas.empty:
         item.findings.append(f"Ideas partners arrived with: {_breakdown(ideas['fate'], IdeaFate)}.")
@@ -103,14 +118,17 @@ def _results(data: ProgrammeData) -> Gripp2Item:
         item.gaps.append("No decisions are recorded, so what partners changed in the work cannot be shown.")
     else:
         fed_back = int((decisions["feedback"].fillna("").str.strip() != "").sum())
-        item.findings.append(f"{_n(len(decisions), 'decision')} recorded; partners were told the result of "
-                             f"{fed_back}.")
+        item.findings.append(f"{_n(len(decisions), 'decision')} recorded; partners were told the result of {fed_back}.")
     return item
 
 
 def _outcomes(data: ProgrammeData) -> Gripp2Item:
-    item = Gripp2Item(4, "Outcomes", "Say how far involvement influenced the outcomes of the work, including "
-                      "unintended and negative effects.", ["outcome", "evidence_plan"])
+    item = Gripp2Item(
+        4,
+        "Outcomes",
+        "Say how far involvement influenced the outcomes of the work, including unintended and negative effects.",
+        ["outcome", "evidence_plan"],
+    )
     outcomes = data["outcome"]
     if outcomes.empty:
         item.gaps.append("No outcomes are recorded: the influence of involvement on outcomes cannot be reported.")
@@ -118,13 +136,17 @@ def _outcomes(data: ProgrammeData) -> Gripp2Item:
     negative = int((outcomes["direction"] == "negative").sum())
     unintended = int((~outcomes["intended"].fillna(True).astype(bool)).sum())
     substantiated = int(outcomes["substantiated"].fillna(False).astype(bool).sum())
-    item.findings.append(f"{_n(len(outcomes), 'outcome')}: {_breakdown(outcomes['change_type'], ChangeType)}; "
-                         f"{negative} negative, {unintended} unintended, {substantiated} substantiated.")
+    item.findings.append(
+        f"{_n(len(outcomes), 'outcome')}: {_breakdown(outcomes['change_type'], ChangeType)}; "
+        f"{negative} negative, {unintended} unintended, {substantiated} substantiated."
+    )
     order = ind.behaviour_first(data.sites, outcomes)
     known = order[order["sequence"] != ""] if "sequence" in order else order
     if not known.empty:
-        item.findings.append(f"Behaviour or culture changed first at {int(known['order_ok'].sum())} of "
-                             f"{_n(len(known), 'site')} with outcomes.")
+        item.findings.append(
+            f"Behaviour or culture changed first at {int(known['order_ok'].sum())} of "
+            f"{_n(len(known), 'site')} with outcomes."
+        )
     if substantiated == 0:
         item.gaps.append("None of the outcomes is substantiated yet: record the evidence source for each.")
     if data["evidence_plan"].empty:
@@ -133,25 +155,37 @@ def _outcomes(data: ProgrammeData) -> Gripp2Item:
 
 
 def _reflections(data: ProgrammeData) -> Gripp2Item:
-    item = Gripp2Item(5, "Reflections", "Reflect critically on what went well and what did not, so that others "
-                      "can learn.", ["self_assessment"])
+    item = Gripp2Item(
+        5,
+        "Reflections",
+        "Reflect critically on what went well and what did not, so that others can learn.",
+        ["self_assessment"],
+    )
     status = ind.overview_status(data)
     if not status.empty:
         counts = status["status"].value_counts()
-        item.findings.append("Across the learning points at every site: " + ", ".join(
-            f"{counts.get(name, 0)} {name}" for name in ind.STATUS_ORDER) + ".")
+        item.findings.append(
+            "Across the learning points at every site: "
+            + ", ".join(f"{counts.get(name, 0)} {name}" for name in ind.STATUS_ORDER)
+            + "."
+        )
         for row in status[status["status"] == "concern"].itertuples(index=False):
             item.findings.append(f"Concern at {row.site}, {row.learning_point}: {row.rule.removeprefix('concern: ')}.")
     gap = ind.staff_lived_gap(data.sites, data["self_assessment"])
     if data["self_assessment"].empty:
-        item.gaps.append("No self-assessments are recorded: partners' own view of how far the work was "
-                         "co-produced is missing.")
+        item.gaps.append(
+            "No self-assessments are recorded: partners' own view of how far the work was co-produced is missing."
+        )
     else:
         flagged = int(gap["flagged"].sum())
-        item.findings.append(f"{_n(len(data['self_assessment']), 'self-assessment')} answered; staff and people "
-                             f"with lived experience rated a learning point 1 or more apart {_n(flagged, 'time')}.")
-    item.findings.append("The records cannot say what the team learned in its own words: add the team's written "
-                         "reflections beside this section.")
+        item.findings.append(
+            f"{_n(len(data['self_assessment']), 'self-assessment')} answered; staff and people "
+            f"with lived experience rated a learning point 1 or more apart {_n(flagged, 'time')}."
+        )
+    item.findings.append(
+        "The records cannot say what the team learned in its own words: add the team's written "
+        "reflections beside this section."
+    )
     return item
 
 
@@ -162,18 +196,31 @@ def gripp2_items(data: ProgrammeData, description: str = "") -> list[Gripp2Item]
 
 def gripp2_html(items: list[Gripp2Item]) -> str:
     """A checklist table (gaps named in words, not colour), then each item with its findings and gaps."""
-    checklist = pd.DataFrame([{
-        "item": f"{item.number}. {item.title}",
-        "state": f"Gap: {_n(len(item.gaps), 'missing part')}" if item.has_gap else "Filled from the records",
-        "sources": ", ".join(RECORD_TYPES[kind].noun for kind in item.sources)} for item in items])
-    parts = [table_html(checklist, "GRIPP2 short form: what the records can fill in",
-                        {"item": "Item", "state": "State", "sources": "Records used"})]
+    checklist = pd.DataFrame(
+        [
+            {
+                "item": f"{item.number}. {item.title}",
+                "state": f"Gap: {_n(len(item.gaps), 'missing part')}" if item.has_gap else "Filled from the records",
+                "sources": ", ".join(RECORD_TYPES[kind].noun for kind in item.sources),
+            }
+            for item in items
+        ]
+    )
+    parts = [
+        table_html(
+            checklist,
+            "GRIPP2 short form: what the records can fill in",
+            {"item": "Item", "state": "State", "sources": "Records used"},
+        )
+    ]
     entries = []
     for item in items:
         findings = "".join(f"<li>{escape(text)}</li>" for text in item.findings)
         gaps = "".join(f'<p class="coprod-gap"><strong>Gap:</strong> {escape(text)}</p>' for text in item.gaps)
-        entries.append(f'<dt id="gripp2-{item.number}">{item.number}. {escape(item.title)}</dt>'
-                       f'<dd><p class="coprod-prompt">{escape(item.prompt)}</p>'
-                       f"{'<ul>' + findings + '</ul>' if findings else ''}{gaps}</dd>")
+        entries.append(
+            f'<dt id="gripp2-{item.number}">{item.number}. {escape(item.title)}</dt>'
+            f'<dd><p class="coprod-prompt">{escape(item.prompt)}</p>'
+            f"{'<ul>' + findings + '</ul>' if findings else ''}{gaps}</dd>"
+        )
     parts.append(f'<dl class="coprod-gripp">{"".join(entries)}</dl>')
     return "\n".join(parts)

@@ -17,10 +17,10 @@ from ..evaluation.tables import note, table
 #: The question each learning point puts to a site's records, in plain words.
 QUESTIONS = {
     "lp1": "Did people who use the service, carers and staff decide together what the problem was, before anyone "
-           "settled on a solution?",
+    "settled on a solution?",
     "lp2": "Did every group of partners keep taking part, and did they contribute when they came?",
     "lp3": "Were the things that could not change said at the start and accepted, and were partners' own ideas "
-           "explored rather than decided in advance?",
+    "explored rather than decided in advance?",
     "lp4": "Was leadership shared, with activities facilitated by more than one group, not only by staff?",
     "lp5": "Were milestones set with enough time for change to happen, and were they reached?",
     "lp6": "Did changes in how people behave and work together come before changes to processes and services?",
@@ -30,11 +30,11 @@ QUESTIONS = {
 #: What a site might try when a learning point is on watch or a concern.
 NEXT_STEPS = {
     "lp1": "Revisit the problem statement with partners who have lived experience, and record who took part in "
-           "each version.",
+    "each version.",
     "lp2": "Ask the partners or groups who stopped coming what would make taking part easier (times, places, "
-           "travel, support, payment).",
+    "travel, support, payment).",
     "lp3": "Say what cannot change as early as possible, check that every partner has responded, and talk "
-           "through ideas that are still contested.",
+    "through ideas that are still contested.",
     "lp4": "Share facilitation: invite partners from other groups to lead or co-lead the next activities.",
     "lp5": "Check the milestones with partners, move any that are not realistic, and record why.",
     "lp6": "Look for early changes in how people work together, and record them as behaviour or culture outcomes.",
@@ -60,48 +60,95 @@ def framing_history(data: ProgrammeData) -> list:
     framings = data["problem_framing"].sort_values(["site_id", "version"])
     framings = framings.assign(
         site=framings["site_id"].map(data.site_names()),
-        who=[groups.get((site, version), "") for site, version in zip(framings["site_id"], framings["version"],
-                                                                      strict=True)])
-    return [table(framings, "The problem statement, version by version", {
-        "site": "Site", "version": "Version", "date": "Date", "statement": "Problem statement",
-        "how_identified": "How it was identified", "who": "Who took part (by role group)"}, limit=200)]
+        who=[
+            groups.get((site, version), "")
+            for site, version in zip(framings["site_id"], framings["version"], strict=True)
+        ],
+    )
+    return [
+        table(
+            framings,
+            "The problem statement, version by version",
+            {
+                "site": "Site",
+                "version": "Version",
+                "date": "Date",
+                "statement": "Problem statement",
+                "how_identified": "How it was identified",
+                "who": "Who took part (by role group)",
+            },
+            limit=200,
+        )
+    ]
 
 
 def _lp1(data: ProgrammeData) -> list:
     summary = ind.framing_summary(data.sites, data["partner"], data["problem_framing"])
-    return [table(summary, "Problem framing by site", {
-        "site": "Site", "first_framing_date": "First framed",
-        "lived_experience_in_first": "Lived experience in first version",
-        "first_lived_framing_version": "First version with lived experience", "revisions": "Revisions"}),
-        *framing_history(data)]
+    return [
+        table(
+            summary,
+            "Problem framing by site",
+            {
+                "site": "Site",
+                "first_framing_date": "First framed",
+                "lived_experience_in_first": "Lived experience in first version",
+                "first_lived_framing_version": "First version with lived experience",
+                "revisions": "Revisions",
+            },
+        ),
+        *framing_history(data),
+    ]
 
 
 def _lp2(data: ProgrammeData, n: int = 3) -> list:
     args = [data.sites, data["partner"], data["activity"], data["attendance"]]
     by_month, gone = ind.attendance_by_group_month(*args), ind.dropouts(*args, n=n)
     unnamed = gone.assign(display_name="")
-    stopped = (gone.groupby(["site", "level", "role_group"], sort=False).size().rename("count").reset_index()
-               .assign(level=lambda f: f["level"].map({"group": "Whole group", "partner": "Partners"})))
+    stopped = (
+        gone.groupby(["site", "level", "role_group"], sort=False)
+        .size()
+        .rename("count")
+        .reset_index()
+        .assign(level=lambda f: f["level"].map({"group": "Whole group", "partner": "Partners"}))
+    )
     return [
         charts.attendance_chart(by_month, unnamed),
-        table(stopped, f"Who has stopped coming: absent from the last {n} activities while still a partner", {
-            "site": "Site", "level": "Whole group or partners", "role_group": "Role group", "count": "How many"},
-              empty="no one: every current partner came to at least one of them"),
-        table(ind.representation(data.sites, data["partner"]), "Who is on the register", {
-            "site": "Site", "role_group": "Role group", "partners": "Ever", "current": "Now", "share": "Share now"}),
-        table(ind.contribution_share(data.sites, data["attendance"], data["partner"]),
-              "Who contributes when they attend", {"site": "Site", "role_group": "Role group",
-                                                   "attended": "Attendances", "contributed": "Contributed",
-                                                   "share": "Share"}),
+        table(
+            stopped,
+            f"Who has stopped coming: absent from the last {n} activities while still a partner",
+            {"site": "Site", "level": "Whole group or partners", "role_group": "Role group", "count": "How many"},
+            empty="no one: every current partner came to at least one of them",
+        ),
+        table(
+            ind.representation(data.sites, data["partner"]),
+            "Who is on the register",
+            {"site": "Site", "role_group": "Role group", "partners": "Ever", "current": "Now", "share": "Share now"},
+        ),
+        table(
+            ind.contribution_share(data.sites, data["attendance"], data["partner"]),
+            "Who contributes when they attend",
+            {
+                "site": "Site",
+                "role_group": "Role group",
+                "attended": "Attendances",
+                "contributed": "Contributed",
+                "share": "Share",
+            },
+        ),
     ]
 
 
 def _lp8(data: ProgrammeData) -> list:
     return [
-        note("Each site chose its own service issue and its own way of working. The workbook does not yet record "
-             "site-specific questions, so this learning point is described rather than measured."),
-        table(data.sites, "The sites and the issues they chose", {
-            "name": "Site", "service_issue": "Service issue", "start_date": "Started"}),
+        note(
+            "Each site chose its own service issue and its own way of working. The workbook does not yet record "
+            "site-specific questions, so this learning point is described rather than measured."
+        ),
+        table(
+            data.sites,
+            "The sites and the issues they chose",
+            {"name": "Site", "service_issue": "Service issue", "start_date": "Started"},
+        ),
     ]
 
 
@@ -123,15 +170,37 @@ def outcomes_by_type(data: ProgrammeData) -> list:
     outcomes = data["outcome"]
     counts = ind.outcomes_by_type(data.sites, outcomes)
     order = {member.value: n for n, member in enumerate(ChangeType)}
-    listed = outcomes.assign(site=outcomes["site_id"].map(data.site_names()),
-                             _order=outcomes["change_type"].map(order)).sort_values(["_order", "date_observed"])
+    listed = outcomes.assign(
+        site=outcomes["site_id"].map(data.site_names()), _order=outcomes["change_type"].map(order)
+    ).sort_values(["_order", "date_observed"])
     return [
         charts.change_progression_chart(ind.first_change(data.sites, outcomes)),
-        table(counts, "Outcomes by type of change", {
-            "site": "Site", "change_type": "Type of change", "outcomes": "Outcomes", "positive": "Positive",
-            "negative": "Negative", "intended": "Intended", "substantiated": "Substantiated"}),
-        table(listed, "Every outcome, by type of change", {
-            "change_type": "Type of change", "site": "Site", "date_observed": "Observed",
-            "description": "What changed", "who_changed": "Who changed", "intended": "Intended",
-            "direction": "Direction", "substantiated": "Substantiated"}, limit=200),
+        table(
+            counts,
+            "Outcomes by type of change",
+            {
+                "site": "Site",
+                "change_type": "Type of change",
+                "outcomes": "Outcomes",
+                "positive": "Positive",
+                "negative": "Negative",
+                "intended": "Intended",
+                "substantiated": "Substantiated",
+            },
+        ),
+        table(
+            listed,
+            "Every outcome, by type of change",
+            {
+                "change_type": "Type of change",
+                "site": "Site",
+                "date_observed": "Observed",
+                "description": "What changed",
+                "who_changed": "Who changed",
+                "intended": "Intended",
+                "direction": "Direction",
+                "substantiated": "Substantiated",
+            },
+            limit=200,
+        ),
     ]

@@ -73,8 +73,10 @@ class _Report:
         """One learning point: the question it asks, each site's status and the evidence behind it."""
         number = lp.removeprefix("lp")
         rows = self.status[self.status["learning_point"] == lp.upper()]
-        parts = [paragraph(learning.QUESTIONS[lp]),
-                 status_table(rows, f"Learning point {number} at each site", by="site")]
+        parts = [
+            paragraph(learning.QUESTIONS[lp]),
+            status_table(rows, f"Learning point {number} at each site", by="site"),
+        ]
         needs_look = rows[rows["status"] != "on track"]
         if not needs_look.empty:
             sites = ", ".join(needs_look["site"])
@@ -83,11 +85,16 @@ class _Report:
         return section(lp, f"Learning point {number}: {LEARNING_POINTS[lp]}", *parts)
 
     def ladder(self) -> HTML:
-        return section("ladder", "The Ladder of Co-production and partners' own ratings",
-                       paragraph("Where each activity sat on the seven steps of the Ladder of Co-production, from "
-                                 "coercion to co-production, and how staff and people with lived experience rated the "
-                                 "work against each learning point."),
-                       *sections.ladder(self.data))
+        return section(
+            "ladder",
+            "The Ladder of Co-production and partners' own ratings",
+            paragraph(
+                "Where each activity sat on the seven steps of the Ladder of Co-production, from "
+                "coercion to co-production, and how staff and people with lived experience rated the "
+                "work against each learning point."
+            ),
+            *sections.ladder(self.data),
+        )
 
     def timeline(self) -> HTML:
         return section("timeline", "What happened when", *sections.timeline(self.data))
@@ -107,30 +114,39 @@ class ProgrammeReport(_Report):
 
     def title(self) -> HTML:
         sites = ", ".join(self.data.sites["name"]) or "none yet"
-        return title_block(f"{self.programme_name}: co-production report",
-                           [f"Sites: {sites}."], self.provenance, self.fictional)
+        return title_block(
+            f"{self.programme_name}: co-production report", [f"Sites: {sites}."], self.provenance, self.fictional
+        )
 
     def contents(self) -> HTML:
-        entries = [("about", "How to read this report"), ("overview", "The programme at a glance"),
-                   ("timeline", "What happened when")]
+        entries = [
+            ("about", "How to read this report"),
+            ("overview", "The programme at a glance"),
+            ("timeline", "What happened when"),
+        ]
         entries += [(lp, f"Learning point {lp[2:]}: {title}") for lp, title in LEARNING_POINTS.items()]
-        entries += [("ladder", "The Ladder of Co-production and partners' own ratings"),
-                    ("gripp2", "GRIPP2 short form")]
+        entries += [
+            ("ladder", "The Ladder of Co-production and partners' own ratings"),
+            ("gripp2", "GRIPP2 short form"),
+        ]
         return contents(entries)
 
     def about(self) -> HTML:
         return section("about", "How to read this report", how_to_read())
 
     def overview(self) -> HTML:
-        return section("overview", "The programme at a glance", *sections.overview(self.data),
-                       *sections.overview_rules(self.data))
+        return section(
+            "overview", "The programme at a glance", *sections.overview(self.data), *sections.overview_rules(self.data)
+        )
 
     def gripp2(self) -> HTML:
         description = self.programme.description if self.programme else ""
         items = gripp2.gripp2_items(self.data, description)
-        intro = paragraph("GRIPP2 is the checklist journals and funders use to report the involvement of patients "
-                          "and the public. Each item below is filled from the records; where the records are "
-                          "missing, the gap is named so that it can be filled or explained.")
+        intro = paragraph(
+            "GRIPP2 is the checklist journals and funders use to report the involvement of patients "
+            "and the public. Each item below is filled from the records; where the records are "
+            "missing, the gap is named so that it can be filled or explained."
+        )
         return section("gripp2", "GRIPP2 short form", intro, gripp2.gripp2_html(items))
 
 
@@ -155,47 +171,78 @@ class SiteReport(_Report):
     def title(self) -> HTML:
         start = self.site["start_date"]
         started = f"{start.day} {start:%B %Y}" if hasattr(start, "day") else str(start)
-        return title_block(f"{self.site['name']}: co-production report",
-                           [f"Service issue: {self.site['service_issue']}.", f"Started on {started}.",
-                            f"Part of {self.programme_name}."], self.provenance, self.fictional)
+        return title_block(
+            f"{self.site['name']}: co-production report",
+            [
+                f"Service issue: {self.site['service_issue']}.",
+                f"Started on {started}.",
+                f"Part of {self.programme_name}.",
+            ],
+            self.provenance,
+            self.fictional,
+        )
 
     def contents(self) -> HTML:
-        entries = [("glance", "At a glance"), ("problem", "The problem, version by version"),
-                   ("timeline", "What happened when")]
+        entries = [
+            ("glance", "At a glance"),
+            ("problem", "The problem, version by version"),
+            ("timeline", "What happened when"),
+        ]
         entries += [(lp, f"Learning point {lp[2:]}: {title}") for lp, title in LEARNING_POINTS.items()]
-        entries += [("outcomes", "Outcomes by type of change"),
-                    ("ladder", "The Ladder of Co-production and partners' own ratings"),
-                    ("next", "What to look at next")]
+        entries += [
+            ("outcomes", "Outcomes by type of change"),
+            ("ladder", "The Ladder of Co-production and partners' own ratings"),
+            ("next", "What to look at next"),
+        ]
         return contents(entries)
 
     def at_a_glance(self) -> HTML:
-        rows = self.status.assign(title=self.status["learning_point"].map(
-            lambda code: LEARNING_POINTS.get(code.lower(), "")))
-        return section("glance", "At a glance", how_to_read(),
-                       status_table(rows, "Each learning point at this site", by="learning_point"))
+        rows = self.status.assign(
+            title=self.status["learning_point"].map(lambda code: LEARNING_POINTS.get(code.lower(), ""))
+        )
+        return section(
+            "glance",
+            "At a glance",
+            how_to_read(),
+            status_table(rows, "Each learning point at this site", by="learning_point"),
+        )
 
     def problem(self) -> HTML:
-        return section("problem", "The problem, version by version",
-                       paragraph("How the site's statement of the problem changed, and which groups shaped each "
-                                 "version."), *learning.framing_history(self.data))
+        return section(
+            "problem",
+            "The problem, version by version",
+            paragraph("How the site's statement of the problem changed, and which groups shaped each version."),
+            *learning.framing_history(self.data),
+        )
 
     def outcomes(self) -> HTML:
-        return section("outcomes", "Outcomes by type of change",
-                       paragraph("Co-production tends to change behaviour and culture first, then processes, then "
-                                 "services. Every outcome recorded counts, intended or not, positive or negative."),
-                       *learning.outcomes_by_type(self.data))
+        return section(
+            "outcomes",
+            "Outcomes by type of change",
+            paragraph(
+                "Co-production tends to change behaviour and culture first, then processes, then "
+                "services. Every outcome recorded counts, intended or not, positive or negative."
+            ),
+            *learning.outcomes_by_type(self.data),
+        )
 
     def next_steps(self) -> HTML:
         look = ind.worth_a_look(self.status)
         if look.empty:
-            return section("next", "What to look at next",
-                           paragraph("Every learning point is on track by the rules in this report. Keep recording, "
-                                     "and check the statuses again after the next few activities."))
+            return section(
+                "next",
+                "What to look at next",
+                paragraph(
+                    "Every learning point is on track by the rules in this report. Keep recording, "
+                    "and check the statuses again after the next few activities."
+                ),
+            )
         parts = []
         for row in look.itertuples(index=False):
             lp = row.learning_point.lower()
-            parts.append(subheading(f"{row.learning_point}: {LEARNING_POINTS[lp]} "
-                                    f"({STATUS_MARKS.get(row.status, row.status)})"))
+            parts.append(
+                subheading(f"{row.learning_point}: {LEARNING_POINTS[lp]} ({STATUS_MARKS.get(row.status, row.status)})")
+            )
             parts.append(paragraph(f"Why: {reason(row.rule)}. Evidence: {row.evidence}."))
             parts.append(paragraph(f"Worth trying: {learning.NEXT_STEPS[lp]}"))
         return section("next", "What to look at next", *parts)

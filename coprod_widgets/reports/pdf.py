@@ -19,8 +19,16 @@ NO_CHROMIUM = (
     "sudo apt-get install chromium) or set COPROD_CHROMIUM to its path; or open the HTML report "
     "in any browser and print it to PDF from there."
 )
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+)
 
 
 def find_chromium() -> str | None:
@@ -41,8 +49,13 @@ def print_pdf(html: Path, pdf: Path, timeout: float = 180) -> Path:
     pdf = Path(pdf).resolve()
     with tempfile.TemporaryDirectory(prefix="coprod-chromium-") as profile:
         partial = pdf.with_name(f".{pdf.name}.tmp")
-        command = [chromium, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={partial}",
-                   Path(html).resolve().as_uri()]
+        command = [
+            chromium,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={partial}",
+            Path(html).resolve().as_uri(),
+        ]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -102,12 +102,23 @@ def execute(kind: str, parameters: dict, progress: Progress | None = None, timeo
     with tempfile.TemporaryDirectory(prefix="coprod-report-") as work:
         try:
             return papermill.execute_notebook(
-                str(notebook), None, parameters=parameters, engine_name=ENGINE, progress_bar=False,
-                request_save_on_cell_execute=False, cwd=work, kernel_name="python3", progress=progress,
-                execution_timeout=timeout, extra_arguments=["--log-level=CRITICAL"])
+                str(notebook),
+                None,
+                parameters=parameters,
+                engine_name=ENGINE,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                cwd=work,
+                kernel_name="python3",
+                progress=progress,
+                execution_timeout=timeout,
+                extra_arguments=["--log-level=CRITICAL"],
+            )
         except PapermillExecutionError as exc:
-            raise ReportError(f"The report notebook stopped at cell {exc.exec_count}: {exc.ename}: "
-                              f"{' '.join(str(exc.evalue).split())}") from None
+            raise ReportError(
+                f"The report notebook stopped at cell {exc.exec_count}: {exc.ename}: "
+                f"{' '.join(str(exc.evalue).split())}"
+            ) from None
 
 
 def to_html(nb, title: str, store: str, generated: str) -> str:
@@ -125,8 +136,9 @@ def to_html(nb, title: str, store: str, generated: str) -> str:
 def _write(path: Path, text: str) -> None:
     """Write beside the target and move into place, so a failure never leaves half a report."""
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False) as handle:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        ) as handle:
             partial = Path(handle.name)
             handle.write(text)
         os.replace(partial, path)
@@ -164,8 +176,14 @@ def check_request(out, site: str | None = None, url: str | None = None, pdf: boo
     return ReportRequest(out, site, url, pdf, programmes[0].name if programmes else "Programme")
 
 
-def render_report(out, site: str | None = None, url: str | None = None, pdf: bool = False,
-                  progress: Progress | None = None, timeout: int = 600) -> ReportResult:
+def render_report(
+    out,
+    site: str | None = None,
+    url: str | None = None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+    timeout: int = 600,
+) -> ReportResult:
     """Make the programme report (``site=None``) or one site's report at ``out`` (an .html path).
 
     With ``pdf=True`` the same page is also printed to ``out`` with the suffix ``.pdf`` by a

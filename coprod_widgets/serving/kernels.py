@@ -253,4 +253,3 @@ class BudgetKernelManager(MappingKernelManager):
                     await self._end(kernel_id, IDLE)
             except Exception:  # one bad kernel must not stop the sweep for the others
                 self.log.exception("Sweeping kernel %s failed", kernel_id)
-

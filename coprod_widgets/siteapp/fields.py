@@ -37,6 +37,7 @@ LONG_TEXT = {
 SCORE_OPTIONS = [("Not answered", None), ("1 - not at all", 1), ("2", 2), ("3 - partly", 3), ("4", 4), ("5 - fully", 5)]
 LABEL_STYLE = {"description_width": "initial"}
 
+
 def wide() -> widgets.Layout:
     """A fresh layout per input: a shared Layout would be closed with the first page's widgets."""
     return widgets.Layout(width="100%", max_width="46em")

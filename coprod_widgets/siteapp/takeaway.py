@@ -33,8 +33,10 @@ def _size(size: int) -> str:
 
 def download_link(data: bytes, filename: str, mime: str, words: str) -> str:
     encoded = base64.b64encode(data).decode("ascii")
-    return (f'<a class="coprod-download" download="{escape(filename)}" href="data:{mime};base64,{encoded}">'
-            f"{escape(words)} ({_size(len(data))})</a>")
+    return (
+        f'<a class="coprod-download" download="{escape(filename)}" href="data:{mime};base64,{encoded}">'
+        f"{escape(words)} ({_size(len(data))})</a>"
+    )
 
 
 class ReportDownload:
@@ -42,8 +44,11 @@ class ReportDownload:
 
     def __init__(self, scope: SiteScope, url: str):
         self.scope, self.url = scope, url
-        self.button = widgets.Button(description="Download our site report", icon="download",
-                                     tooltip="Make this site's report and save it on this computer")
+        self.button = widgets.Button(
+            description="Download our site report",
+            icon="download",
+            tooltip="Make this site's report and save it on this computer",
+        )
         self.button.layout.width = "auto"
         self.pdf = widgets.Checkbox(value=False, description="Also as a PDF, for printing", indent=False)
         self.pdf.layout.width = "auto"
@@ -51,9 +56,11 @@ class ReportDownload:
         self.status.add_class("coprod-status")
         self.links = widgets.HTML(value="")
         self.button.on_click(lambda _button: self.make())
-        explain = widgets.Label(value=f"A report of {scope.site.name}'s records only, to share or keep. It opens "
-                                      "in any browser with no network and names no partners. It takes about half "
-                                      "a minute to make.")
+        explain = widgets.Label(
+            value=f"A report of {scope.site.name}'s records only, to share or keep. It opens "
+            "in any browser with no network and names no partners. It takes about half "
+            "a minute to make."
+        )
         row = widgets.HBox([self.button, self.pdf], layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         self.widget = widgets.VBox([heading("Take your report away", 3), explain, row, self.status, self.links])
         self.widget.add_class("coprod-takeaway")
@@ -72,8 +79,7 @@ class ReportDownload:
                 made = render_report(Path(folder) / f"{stem}.html", site=site, url=self.url, pdf=self.pdf.value)
                 links = [download_link(made.html.read_bytes(), f"{stem}.html", "text/html", "Save the report")]
                 if made.pdf is not None:
-                    links.append(download_link(made.pdf.read_bytes(), f"{stem}.pdf", "application/pdf",
-                                               "Save the PDF"))
+                    links.append(download_link(made.pdf.read_bytes(), f"{stem}.pdf", "application/pdf", "Save the PDF"))
         except ReportError as problem:
             self.status.value = f"The report could not be made: {problem}"
             return False

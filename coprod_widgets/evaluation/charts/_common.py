@@ -38,8 +38,9 @@ HEADER = {"labelFontSize": 13, "labelFontWeight": "bold"}
 
 def _title(text: str, how_to_read: list[str], empty: bool, nothing: str, note: str | None = None) -> alt.TitleParams:
     lines = [f"Nothing to show yet: {nothing}"] if empty else [*how_to_read, *([note] if note else [])]
-    return alt.TitleParams(text, subtitle=lines, anchor="start", fontSize=16, subtitleFontSize=13,
-                           subtitleColor="#333333", offset=12)
+    return alt.TitleParams(
+        text, subtitle=lines, anchor="start", fontSize=16, subtitleFontSize=13, subtitleColor="#333333", offset=12
+    )
 
 
 def _cap(frame: pd.DataFrame, limit: int = MAX_ROWS) -> tuple[pd.DataFrame, str | None]:
@@ -68,8 +69,9 @@ def _plain(value):
 def _data(frame: pd.DataFrame) -> alt.InlineData:
     """The frame's rows as inline values, converted here rather than by Altair so that the JSON is the same
     whatever pandas does with missing values in object columns."""
-    return alt.InlineData(values=[{key: _plain(value) for key, value in row.items()}
-                                  for row in frame.to_dict(orient="records")])
+    return alt.InlineData(
+        values=[{key: _plain(value) for key, value in row.items()} for row in frame.to_dict(orient="records")]
+    )
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -118,8 +120,13 @@ def _rows(frame: pd.DataFrame, build) -> pd.Series:
 
 def _site_axis(sites: list[str]) -> alt.Y:
     """Sites as bands with a grid line between bands, so marks spread within a band are seen to belong to it."""
-    return alt.Y("site:N", title="Site", sort=sites, scale=alt.Scale(paddingInner=0, paddingOuter=0),
-                 axis=alt.Axis(grid=True, tickBand="extent", gridColor="#999999", **AXIS))
+    return alt.Y(
+        "site:N",
+        title="Site",
+        sort=sites,
+        scale=alt.Scale(paddingInner=0, paddingOuter=0),
+        axis=alt.Axis(grid=True, tickBand="extent", gridColor="#999999", **AXIS),
+    )
 
 
 def _finish(chart, title: alt.TitleParams, description: str):

@@ -35,8 +35,13 @@ def timeline_events(data) -> pd.DataFrame:
     """
     framing = data["problem_framing"]
     sources = [  # (record type, date column, detail, event, change type column)
-        ("problem_framing", "date", "Version " + _text(framing["version"]) + ": " + _text(framing["statement"]),
-         EVENTS[0], None),
+        (
+            "problem_framing",
+            "date",
+            "Version " + _text(framing["version"]) + ": " + _text(framing["statement"]),
+            EVENTS[0],
+            None,
+        ),
         ("non_negotiable", "date_declared", "statement", EVENTS[1], None),
         ("evidence_plan", "date_agreed", "indicator", EVENTS[2], None),
         ("outcome", "date_observed", "description", EVENTS[3], "change_type"),
@@ -44,11 +49,19 @@ def timeline_events(data) -> pd.DataFrame:
     parts = []
     for kind, date, detail, event, change in sources:
         frame = data[kind]
-        parts.append(pd.DataFrame({
-            "site_id": frame["site_id"], "date": pd.to_datetime(frame[date]), "event": event,
-            "change_type": _text(frame[change]) if change else "",
-            "detail": _text(frame[detail] if isinstance(detail, str) else detail),
-        }, index=frame.index, columns=["site_id", "date", "event", "change_type", "detail"]))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "site_id": frame["site_id"],
+                    "date": pd.to_datetime(frame[date]),
+                    "event": event,
+                    "change_type": _text(frame[change]) if change else "",
+                    "detail": _text(frame[detail] if isinstance(detail, str) else detail),
+                },
+                index=frame.index,
+                columns=["site_id", "date", "event", "change_type", "detail"],
+            )
+        )
     events = pd.concat([part for part in parts if not part.empty] or parts[:1], ignore_index=True)
     events = events.dropna(subset=["date"])
     events["site"] = events["site_id"].map(data.site_names())
@@ -63,14 +76,27 @@ def timeline_chart(events: pd.DataFrame) -> alt.Chart:
     Rows given to Altair: one per dated event record (bounded by the records), at most MAX_ROWS, earliest first.
     """
     change = _labels(events["change_type"], ChangeType)
-    frame = pd.DataFrame({
-        "site": _text(events["site"]), "date": pd.to_datetime(events["date"]), "event": _text(events["event"]),
-        "change": change, "detail": _short(events["detail"], 80),
-    }).dropna(subset=["date"]).sort_values("date", kind="stable")
+    frame = (
+        pd.DataFrame(
+            {
+                "site": _text(events["site"]),
+                "date": pd.to_datetime(events["date"]),
+                "event": _text(events["event"]),
+                "change": change,
+                "detail": _short(events["detail"], 80),
+            }
+        )
+        .dropna(subset=["date"])
+        .sort_values("date", kind="stable")
+    )
     frame["kind"] = frame["event"].where(frame["event"] != "Outcome", "Outcome: " + frame["change"]).astype(object)
     frame, note = _cap(frame)
-    frame["tip"] = _rows(frame, lambda r: _sentences(
-        f"{r.site}, {_day(r.date)}: {r.event}" + (f" ({r.change.lower()} change)" if r.change else ""), r.detail))
+    frame["tip"] = _rows(
+        frame,
+        lambda r: _sentences(
+            f"{r.site}, {_day(r.date)}: {r.event}" + (f" ({r.change.lower()} change)" if r.change else ""), r.detail
+        ),
+    )
     sites = sorted(frame["site"].unique())
     kinds = alt.Scale(domain=TIMELINE_KINDS, range=TIMELINE_SHAPES)
     points = alt.Chart(_data(frame)).mark_point(filled=True, size=110, opacity=0.9, stroke="black", strokeWidth=0.5)
@@ -79,18 +105,30 @@ def timeline_chart(events: pd.DataFrame) -> alt.Chart:
         y=_site_axis(sites),
         yOffset=alt.YOffset("kind:N", scale=alt.Scale(domain=TIMELINE_KINDS, paddingOuter=0.8)),
         shape=alt.Shape("kind:N", title="What happened", scale=kinds, legend=alt.Legend(**LEGEND)),
-        color=alt.Color("kind:N", title="What happened", scale=alt.Scale(domain=TIMELINE_KINDS,
-                                                                          range=TIMELINE_COLOURS)),
+        color=alt.Color(
+            "kind:N", title="What happened", scale=alt.Scale(domain=TIMELINE_KINDS, range=TIMELINE_COLOURS)
+        ),
         description="tip:N",
-        tooltip=[alt.Tooltip("site:N", title="Site"), alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
-                 alt.Tooltip("event:N", title="What happened"), alt.Tooltip("change:N", title="Kind of change"),
-                 alt.Tooltip("detail:N", title="Detail")],
+        tooltip=[
+            alt.Tooltip("site:N", title="Site"),
+            alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
+            alt.Tooltip("event:N", title="What happened"),
+            alt.Tooltip("change:N", title="Kind of change"),
+            alt.Tooltip("detail:N", title="Detail"),
+        ],
     ).properties(width=640, height=66 * max(1, len(sites)))
     title = _title(
         "What happened when, site by site",
-        ["Each band is a site; each mark is one record, placed at its date and shaped by what it was.",
-         "Triangles are outcomes, coloured and pointed by the kind of change. Hover over a mark for the detail."],
-        frame.empty, "no dated problem framings, non-negotiables, evidence plans or outcomes.", note)
-    description = ("Timeline, one band per site, of problem framings, non-negotiables, evidence-plan items and "
-                   "outcomes by date; outcomes are split into behaviour or culture, process and service change.")
+        [
+            "Each band is a site; each mark is one record, placed at its date and shaped by what it was.",
+            "Triangles are outcomes, coloured and pointed by the kind of change. Hover over a mark for the detail.",
+        ],
+        frame.empty,
+        "no dated problem framings, non-negotiables, evidence plans or outcomes.",
+        note,
+    )
+    description = (
+        "Timeline, one band per site, of problem framings, non-negotiables, evidence-plan items and "
+        "outcomes by date; outcomes are split into behaviour or culture, process and service change."
+    )
     return _finish(chart, title, description)

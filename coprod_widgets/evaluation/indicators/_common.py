@@ -65,7 +65,8 @@ def prepare(frame: pd.DataFrame, ints=(), nullable_ints=(), dates=(), texts=(), 
         frame[column] = frame[column].fillna(False).astype(bool)
     for column in lists:
         frame[column] = frame[column].map(
-            lambda value: list(value) if isinstance(value, (list, tuple, set, np.ndarray)) else [])
+            lambda value: list(value) if isinstance(value, (list, tuple, set, np.ndarray)) else []
+        )
     return frame
 
 

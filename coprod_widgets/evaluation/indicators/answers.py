@@ -48,19 +48,20 @@ def non_negotiable_status(
     not_accepted, no_response, accepted_by_all.
     """
     table = site_table(sites)
-    rules = only_sites(prepare(non_negotiables, ints=("id", "site_id"), texts=("statement",),
-                               dates=("date_declared",)), table)
+    rules = only_sites(
+        prepare(non_negotiables, ints=("id", "site_id"), texts=("statement",), dates=("date_declared",)), table
+    )
     rules = rules.merge(table[["site_id", "start_date"]], on="site_id", how="left")
     people = only_sites(prepare(partners, ints=("id", "site_id"), dates=("left",)), table)
     current = people[people["left"].isna()][["id", "site_id"]].rename(columns={"id": "partner_id"})
-    answers = prepare(acceptances, ints=("id", "non_negotiable_id", "partner_id"), texts=("response",),
-                      dates=("date",))
+    answers = prepare(acceptances, ints=("id", "non_negotiable_id", "partner_id"), texts=("response",), dates=("date",))
     answers = answers.sort_values(["date", "id"], na_position="first", kind="stable")
     answers = answers.drop_duplicates(["non_negotiable_id", "partner_id"], keep="last")
 
     pairs = rules[["id", "site_id"]].rename(columns={"id": "non_negotiable_id"}).merge(current, on="site_id")
-    pairs = pairs.merge(answers[["non_negotiable_id", "partner_id", "response"]],
-                        on=["non_negotiable_id", "partner_id"], how="left")
+    pairs = pairs.merge(
+        answers[["non_negotiable_id", "partner_id", "response"]], on=["non_negotiable_id", "partner_id"], how="left"
+    )
     pairs["response"] = pairs["response"].where(pairs["response"].isin(RESPONSES), "no_response")
     counts = pd.crosstab(pairs["non_negotiable_id"], pairs["response"]) if len(pairs) else pd.DataFrame()
     counts = counts.reindex(columns=[*RESPONSES, "no_response"], fill_value=0)

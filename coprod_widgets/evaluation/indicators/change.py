@@ -35,8 +35,9 @@ MILESTONE_COLUMNS = {
 
 def _firsts(table: pd.DataFrame, outcomes: pd.DataFrame) -> pd.Series:
     """Date of the first outcome of each change type, indexed by (site_id, change_type)."""
-    rows = only_sites(prepare(outcomes, ints=("id", "site_id"), texts=("change_type",), dates=("date_observed",)),
-                      table)
+    rows = only_sites(
+        prepare(outcomes, ints=("id", "site_id"), texts=("change_type",), dates=("date_observed",)), table
+    )
     rows = rows.dropna(subset=["date_observed"])
     return rows.groupby(["site_id", "change_type"])["date_observed"].min()
 
@@ -83,8 +84,9 @@ def behaviour_first(sites: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame
             if i:
                 sequence += " = " if when == own["first_observed"].iloc[i - 1] else " > "
             sequence += kind
-        rows.append({"site_id": site_id, "site": site, "order_ok": bool(by_kind.is_monotonic_increasing),
-                     "sequence": sequence})
+        rows.append(
+            {"site_id": site_id, "site": site, "order_ok": bool(by_kind.is_monotonic_increasing), "sequence": sequence}
+        )
     return shape(pd.DataFrame(rows, columns=list(ORDER_COLUMNS)), ORDER_COLUMNS)
 
 
@@ -99,8 +101,10 @@ def milestones_vs_actual(sites: pd.DataFrame, expectations: pd.DataFrame, outcom
     DataFrame with columns site_id, site, milestone, change_kind, expected_date, first_actual, met, days_late.
     """
     table = site_table(sites)
-    hopes = only_sites(prepare(expectations, ints=("id", "site_id"), texts=("milestone", "change_kind"),
-                               dates=("expected_date",)), table)
+    hopes = only_sites(
+        prepare(expectations, ints=("id", "site_id"), texts=("milestone", "change_kind"), dates=("expected_date",)),
+        table,
+    )
     firsts = _firsts(table, outcomes).rename("first_actual").reset_index()
     out = hopes.merge(firsts, left_on=["site_id", "change_kind"], right_on=["site_id", "change_type"], how="left")
     out["met"] = out["first_actual"].notna()
@@ -131,11 +135,23 @@ def outcomes_by_type(sites: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFram
     DataFrame with columns site_id, site, change_type, outcomes, positive, negative, intended, substantiated.
     """
     table = site_table(sites)
-    rows = only_sites(prepare(outcomes, ints=("id", "site_id"), texts=("change_type", "direction"),
-                              bools=("intended", "substantiated")), table)
+    rows = only_sites(
+        prepare(
+            outcomes, ints=("id", "site_id"), texts=("change_type", "direction"), bools=("intended", "substantiated")
+        ),
+        table,
+    )
     rows = rows.assign(positive=rows["direction"] == "positive", negative=rows["direction"] == "negative")
-    out = rows.groupby(["site_id", "change_type"]).agg(
-        outcomes=("id", "size"), positive=("positive", "sum"), negative=("negative", "sum"),
-        intended=("intended", "sum"), substantiated=("substantiated", "sum")).reset_index()
+    out = (
+        rows.groupby(["site_id", "change_type"])
+        .agg(
+            outcomes=("id", "size"),
+            positive=("positive", "sum"),
+            negative=("negative", "sum"),
+            intended=("intended", "sum"),
+            substantiated=("substantiated", "sum"),
+        )
+        .reset_index()
+    )
     out = out.assign(_order=order_of(out["change_type"], CHANGE_TYPES)).sort_values(["site_id", "_order"])
     return shape(add_site(out, table), BY_TYPE_COLUMNS)

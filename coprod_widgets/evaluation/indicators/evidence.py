@@ -32,12 +32,56 @@ EVIDENCE_COLUMNS = {
     "has_evidence": "bool",
 }
 #: Words too common to show that an evidence source is the planned one.
-COMMON_WORDS = frozenset({
-    "about", "after", "also", "and", "before", "between", "by", "copy", "data", "each", "every", "from", "have",
-    "into", "more", "number", "of", "on", "or", "over", "people", "per", "record", "records", "short", "some",
-    "than", "that", "the", "their", "them", "they", "this", "those", "through", "under", "what", "when", "where",
-    "which", "while", "who", "whom", "with", "within", "without",
-})
+COMMON_WORDS = frozenset(
+    {
+        "about",
+        "after",
+        "also",
+        "and",
+        "before",
+        "between",
+        "by",
+        "copy",
+        "data",
+        "each",
+        "every",
+        "from",
+        "have",
+        "into",
+        "more",
+        "number",
+        "of",
+        "on",
+        "or",
+        "over",
+        "people",
+        "per",
+        "record",
+        "records",
+        "short",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "those",
+        "through",
+        "under",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "with",
+        "within",
+        "without",
+    }
+)
 
 
 def evidence_plan_timing(sites: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
@@ -67,8 +111,11 @@ def words(text) -> set[str]:
     if not isinstance(text, str):
         return set()
     found = (word.removesuffix("'s").removesuffix("'") for word in re.findall(r"[a-z][a-z'-]*", text.lower()))
-    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-            for w in found if len(w) >= 3 and w not in COMMON_WORDS}
+    return {
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+        for w in found
+        if len(w) >= 3 and w not in COMMON_WORDS
+    }
 
 
 def mentions(evidence_source, data_source, indicator) -> bool:
@@ -99,14 +146,16 @@ def indicators_with_evidence(sites: pd.DataFrame, plan: pd.DataFrame, outcomes: 
     DataFrame with columns site_id, site, indicator, data_source, has_evidence (one row per plan item).
     """
     table = site_table(sites)
-    items = only_sites(prepare(plan, ints=("id", "site_id"), texts=("indicator", "data_source"),
-                               dates=("date_agreed",)), table)
+    items = only_sites(
+        prepare(plan, ints=("id", "site_id"), texts=("indicator", "data_source"), dates=("date_agreed",)), table
+    )
     found = only_sites(prepare(outcomes, ints=("id", "site_id"), texts=("evidence_source",)), table)
     sources = found.groupby("site_id")["evidence_source"].agg(list).to_dict()
     items["has_evidence"] = [
         any(mentions(source, data_source, indicator) for source in sources.get(site_id, []))
-        for site_id, data_source, indicator in zip(items["site_id"], items["data_source"], items["indicator"],
-                                                   strict=True)
+        for site_id, data_source, indicator in zip(
+            items["site_id"], items["data_source"], items["indicator"], strict=True
+        )
     ]
     items = items.sort_values(["site_id", "date_agreed", "id"], na_position="last", kind="stable")
     return shape(add_site(items, table), EVIDENCE_COLUMNS)

@@ -33,8 +33,9 @@ SUMMARY_COLUMNS = {
 
 def _framings(framings: pd.DataFrame) -> pd.DataFrame:
     """Framings in version order within each site (undated or unnumbered ones last)."""
-    framings = prepare(framings, ints=("id", "site_id"), nullable_ints=("version",), dates=("date",),
-                       lists=("partner_ids",))
+    framings = prepare(
+        framings, ints=("id", "site_id"), nullable_ints=("version",), dates=("date",), lists=("partner_ids",)
+    )
     return framings.sort_values(["site_id", "version", "date", "id"], na_position="last", kind="stable")
 
 

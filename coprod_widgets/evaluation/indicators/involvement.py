@@ -94,13 +94,16 @@ def attendance_by_group_month(
     keys = ["site_id", "month", "role_group"]
 
     slots = acts[["id", "site_id", "date", "month"]].merge(
-        people[["id", "site_id", "role_group", "joined", "left"]], on="site_id", suffixes=("", "_partner"))
+        people[["id", "site_id", "role_group", "joined", "left"]], on="site_id", suffixes=("", "_partner")
+    )
     current = (slots["joined"].isna() | (slots["joined"] <= slots["date"])) & (
-        slots["left"].isna() | (slots["left"] >= slots["date"]))
+        slots["left"].isna() | (slots["left"] >= slots["date"])
+    )
     expected = slots[current].groupby(keys).size().rename("expected")
 
-    came = _attendance(attendance).merge(acts[["id", "site_id", "month"]], left_on=["activity_id", "site_id"],
-                                         right_on=["id", "site_id"])
+    came = _attendance(attendance).merge(
+        acts[["id", "site_id", "month"]], left_on=["activity_id", "site_id"], right_on=["id", "site_id"]
+    )
     came = came.merge(people[["id", "role_group"]].rename(columns={"id": "partner_id"}), on="partner_id")
     attended = came.groupby(keys).agg(attended=("partner_id", "size"), contributed=("contributed", "sum"))
 
@@ -143,27 +146,46 @@ def dropouts(
         if len(site_acts) < n:
             continue
         first = site_acts["date"].iloc[-n]
-        members = people[(people["site_id"] == site_id) & people["left"].isna()
-                         & (people["joined"].isna() | (people["joined"] <= first))]
+        members = people[
+            (people["site_id"] == site_id)
+            & people["left"].isna()
+            & (people["joined"].isna() | (people["joined"] <= first))
+        ]
         found: dict[str, list[dict]] = {}
         for member in members.itertuples(index=False):
             since = site_acts if pd.isna(member.joined) else site_acts[site_acts["date"] >= member.joined]
             present = [(activity, member.id) in attended for activity in since["id"]]
             came_on = [when for when, here in zip(since["date"], present, strict=True) if here]
-            found.setdefault(member.role_group, []).append({
-                "site_id": site_id, "level": "partner", "role_group": member.role_group, "partner_id": member.id,
-                "display_name": member.display_name, "last_attended": max(came_on, default=pd.NaT),
-                "missed": next((i for i, here in enumerate(reversed(present)) if here), len(present))})
+            found.setdefault(member.role_group, []).append(
+                {
+                    "site_id": site_id,
+                    "level": "partner",
+                    "role_group": member.role_group,
+                    "partner_id": member.id,
+                    "display_name": member.display_name,
+                    "last_attended": max(came_on, default=pd.NaT),
+                    "missed": next((i for i, here in enumerate(reversed(present)) if here), len(present)),
+                }
+            )
         for group, partners_of in found.items():
             gone = [row for row in partners_of if row["missed"] >= n]
             rows.extend(gone)
             if len(gone) == len(partners_of):
                 last = [row["last_attended"] for row in gone if pd.notna(row["last_attended"])]
-                rows.append({"site_id": site_id, "level": "group", "role_group": group, "partner_id": pd.NA,
-                             "display_name": "", "last_attended": max(last, default=pd.NaT),
-                             "missed": min(row["missed"] for row in gone)})
-    out = pd.DataFrame(rows, columns=["site_id", "level", "role_group", "partner_id", "display_name",
-                                      "last_attended", "missed"])
+                rows.append(
+                    {
+                        "site_id": site_id,
+                        "level": "group",
+                        "role_group": group,
+                        "partner_id": pd.NA,
+                        "display_name": "",
+                        "last_attended": max(last, default=pd.NaT),
+                        "missed": min(row["missed"] for row in gone),
+                    }
+                )
+    out = pd.DataFrame(
+        rows, columns=["site_id", "level", "role_group", "partner_id", "display_name", "last_attended", "missed"]
+    )
     out = out.assign(_level=out["level"].map({"group": 0, "partner": 1}))
     out = _sorted(add_site(out, table), ["site_id", "_level", "role_group", "display_name"])
     return shape(out, DROPOUT_COLUMNS)
@@ -202,10 +224,12 @@ def contribution_share(sites: pd.DataFrame, attendance: pd.DataFrame, partners: 
     """
     table = site_table(sites)
     people = only_sites(_partners(partners), table)
-    came = _attendance(attendance).merge(people[["id", "site_id", "role_group"]].rename(columns={"id": "partner_id"}),
-                                         on=["partner_id", "site_id"])
-    counts = came.groupby(["site_id", "role_group"]).agg(attended=("partner_id", "size"),
-                                                         contributed=("contributed", "sum"))
+    came = _attendance(attendance).merge(
+        people[["id", "site_id", "role_group"]].rename(columns={"id": "partner_id"}), on=["partner_id", "site_id"]
+    )
+    counts = came.groupby(["site_id", "role_group"]).agg(
+        attended=("partner_id", "size"), contributed=("contributed", "sum")
+    )
     groups = people[["site_id", "role_group"]].drop_duplicates()
     out = groups.merge(counts.reset_index(), on=["site_id", "role_group"], how="left")
     out[["attended", "contributed"]] = out[["attended", "contributed"]].fillna(0)

@@ -63,12 +63,16 @@ def ladder_by_stage(sites: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFra
     DataFrame with columns site_id, site, stage (in the usual order), activities, median_step, max_step.
     """
     table = site_table(sites)
-    acts = only_sites(prepare(activities, ints=("id", "site_id"), nullable_ints=("ladder_step",), texts=("stage",)),
-                      table)
+    acts = only_sites(
+        prepare(activities, ints=("id", "site_id"), nullable_ints=("ladder_step",), texts=("stage",)), table
+    )
     acts = acts.dropna(subset=["ladder_step"])
     acts["ladder_step"] = acts["ladder_step"].astype("float64")
-    out = acts.groupby(["site_id", "stage"]).agg(activities=("id", "size"), median_step=("ladder_step", "median"),
-                                                 max_step=("ladder_step", "max")).reset_index()
+    out = (
+        acts.groupby(["site_id", "stage"])
+        .agg(activities=("id", "size"), median_step=("ladder_step", "median"), max_step=("ladder_step", "max"))
+        .reset_index()
+    )
     out = out.assign(_stage=order_of(out["stage"], STAGES)).sort_values(["site_id", "_stage"], kind="stable")
     return shape(add_site(out, table), STAGE_COLUMNS)
 
@@ -85,20 +89,25 @@ def self_assessment_by_role(sites: pd.DataFrame, assessments: pd.DataFrame) -> p
     mean_score, responses.
     """
     table = site_table(sites)
-    rows = only_sites(prepare(assessments, ints=("id", "site_id"), nullable_ints=("wave",),
-                              texts=("respondent_role",)), table)
+    rows = only_sites(
+        prepare(assessments, ints=("id", "site_id"), nullable_ints=("wave",), texts=("respondent_role",)), table
+    )
     rows = rows.dropna(subset=["wave"])
     for column in LP_COLUMNS:
         if column not in rows.columns:
             rows[column] = float("nan")
     rows["role_class"] = rows["respondent_role"].map(role_class)
-    long = rows.melt(id_vars=["site_id", "wave", "role_class"], value_vars=LP_COLUMNS, var_name="learning_point",
-                     value_name="score")
+    long = rows.melt(
+        id_vars=["site_id", "wave", "role_class"], value_vars=LP_COLUMNS, var_name="learning_point", value_name="score"
+    )
     long["score"] = pd.to_numeric(long["score"], errors="coerce").astype("float64")
     long = long.dropna(subset=["score"])
     long["learning_point"] = long["learning_point"].str.upper()
-    out = long.groupby(["site_id", "wave", "role_class", "learning_point"]).agg(
-        mean_score=("score", "mean"), responses=("score", "size")).reset_index()
+    out = (
+        long.groupby(["site_id", "wave", "role_class", "learning_point"])
+        .agg(mean_score=("score", "mean"), responses=("score", "size"))
+        .reset_index()
+    )
     out = out.assign(_class=order_of(out["role_class"], ROLE_CLASSES), _lp=order_of(out["learning_point"], LP_CODES))
     out = out.sort_values(["site_id", "wave", "_class", "_lp"], kind="stable")
     return shape(add_site(out, table), ROLE_COLUMNS)
@@ -119,14 +128,16 @@ def staff_lived_gap(sites: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFr
     if by_role.empty:
         return shape(by_role, GAP_COLUMNS)
     keys = ["site_id", "site", "wave", "learning_point"]
-    out = by_role.pivot_table(index=keys, columns="role_class", values="mean_score", aggfunc="first",
-                              observed=True).reset_index()
+    out = by_role.pivot_table(
+        index=keys, columns="role_class", values="mean_score", aggfunc="first", observed=True
+    ).reset_index()
     out = out.rename(columns={"staff": "staff_mean", "lived experience": "lived_mean"})
     for column in ("staff_mean", "lived_mean"):
         if column not in out.columns:
             out[column] = float("nan")
     out["gap"] = out["staff_mean"] - out["lived_mean"]
     out["flagged"] = out["gap"].abs().round(9) >= GAP_FLAG
-    out = out.assign(_lp=order_of(out["learning_point"], LP_CODES)).sort_values(["site_id", "wave", "_lp"],
-                                                                                 kind="stable")
+    out = out.assign(_lp=order_of(out["learning_point"], LP_CODES)).sort_values(
+        ["site_id", "wave", "_lp"], kind="stable"
+    )
     return shape(out, GAP_COLUMNS)

@@ -40,8 +40,9 @@ def _facilitations(sites: pd.DataFrame, partners: pd.DataFrame, activities: pd.D
     led = acts[["id", "site_id", "facilitator_ids"]].explode("facilitator_ids").dropna(subset=["facilitator_ids"])
     led = led.rename(columns={"id": "activity_id", "facilitator_ids": "partner_id"})
     led["partner_id"] = pd.to_numeric(led["partner_id"]).astype("int64")
-    led = led.merge(people[["id", "site_id", "role_group"]].rename(columns={"id": "partner_id"}),
-                    on=["partner_id", "site_id"])
+    led = led.merge(
+        people[["id", "site_id", "role_group"]].rename(columns={"id": "partner_id"}), on=["partner_id", "site_id"]
+    )
     return table, people, led
 
 
@@ -87,9 +88,15 @@ def leadership_concentration(sites: pd.DataFrame, partners: pd.DataFrame, activi
         top = own.sort_values("facilitations", ascending=False, kind="stable").head(1)
         top_share = float(top["share"].iloc[0]) if len(top) else float("nan")
         staff_only = bool(groups) and groups <= STAFF
-        rows.append({
-            "site_id": site_id, "site": site, "groups_leading": len(groups), "staff_only": staff_only,
-            "top_group": top["role_group"].iloc[0] if len(top) else "", "top_share": top_share,
-            "concentrated": staff_only or (bool(groups) and top_share >= CONCENTRATED_SHARE),
-        })
+        rows.append(
+            {
+                "site_id": site_id,
+                "site": site,
+                "groups_leading": len(groups),
+                "staff_only": staff_only,
+                "top_group": top["role_group"].iloc[0] if len(top) else "",
+                "top_share": top_share,
+                "concentrated": staff_only or (bool(groups) and top_share >= CONCENTRATED_SHARE),
+            }
+        )
     return shape(pd.DataFrame(rows, columns=list(CONCENTRATION_COLUMNS)), CONCENTRATION_COLUMNS)

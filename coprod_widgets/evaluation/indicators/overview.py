@@ -31,17 +31,31 @@ STATUS_ORDER = ["on track", "watch", "concern", NOT_ENOUGH]
 LOOK_ORDER = ["concern", "watch", NOT_ENOUGH]
 #: 'LP1'..'LP8' -> what the learning point says.
 LEARNING_POINTS = {code.upper(): label for code, label in _LEARNING_POINTS.items()}
-OVERVIEW_COLUMNS = {"site_id": "int64", "site": "str", "learning_point": "str", "status": "str", "rule": "str",
-                    "evidence": "str"}
+OVERVIEW_COLUMNS = {
+    "site_id": "int64",
+    "site": "str",
+    "learning_point": "str",
+    "status": "str",
+    "rule": "str",
+    "evidence": "str",
+}
 #: Milestones reached (or still missing) this many days after the date expected are a watch.
 MILESTONE_GRACE_DAYS = 90
 #: Months after the start by which some outcome is expected.
 OUTCOMES_DUE_MONTHS = 6
 #: The dated fields that place a site's records in time, for :func:`as_of_dates`.
-DATED = {"partner": ("joined", "left"), "activity": ("date",), "problem_framing": ("date",),
-         "non_negotiable": ("date_declared",), "acceptance": ("date",), "starting_idea": ("date",),
-         "evidence_plan": ("date_agreed",), "outcome": ("date_observed",), "decision": ("date", "feedback_date"),
-         "self_assessment": ("date",)}
+DATED = {
+    "partner": ("joined", "left"),
+    "activity": ("date",),
+    "problem_framing": ("date",),
+    "non_negotiable": ("date_declared",),
+    "acceptance": ("date",),
+    "starting_idea": ("date",),
+    "evidence_plan": ("date_agreed",),
+    "outcome": ("date_observed",),
+    "decision": ("date", "feedback_date"),
+    "self_assessment": ("date",),
+}
 
 
 def as_of_dates(data: ProgrammeData, today=None) -> pd.Series:
@@ -86,53 +100,81 @@ def _n(count, noun: str) -> str:
 
 def _short(text, limit: int = 60) -> str:
     text = " ".join(str(text).split())
-    return f"'{text}'" if len(text) <= limit else f"'{text[:limit - 1].rstrip()}…'"
+    return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 1].rstrip()}…'"
 
 
 def _lp1(summary: pd.Series, framings: pd.DataFrame):
     if summary["versions"] == 0:
-        return NOT_ENOUGH, "not enough records: no problem framing is recorded, so who framed it cannot be seen", \
-            "no problem framing recorded"
+        return (
+            NOT_ENOUGH,
+            "not enough records: no problem framing is recorded, so who framed it cannot be seen",
+            "no problem framing recorded",
+        )
     first = f"first framed on {day(summary['first_framing_date'])}; {_n(summary['versions'], 'version')}"
     if pd.isna(summary["first_lived_framing_version"]):
-        return ("concern", "concern: first problem framing had no one with lived experience and was never revised "
-                "with them", f"{first}, none with a person with lived experience or a carer")
+        return (
+            "concern",
+            "concern: first problem framing had no one with lived experience and was never revised with them",
+            f"{first}, none with a person with lived experience or a carer",
+        )
     if not summary["lived_experience_in_first"]:
         version = summary["first_lived_framing_version"]
         when = framings.loc[framings["version"] == version, "date"]
-        return ("watch", "watch: the problem was first framed without anyone with lived experience, and revised "
-                "with them later", f"{first}; revised with lived experience in version {version} on "
-                f"{day(when.iloc[0] if len(when) else pd.NaT)}")
+        return (
+            "watch",
+            "watch: the problem was first framed without anyone with lived experience, and revised with them later",
+            f"{first}; revised with lived experience in version {version} on "
+            f"{day(when.iloc[0] if len(when) else pd.NaT)}",
+        )
     return "on track", "on track: people with lived experience helped frame the problem from the first version", first
 
 
 def _lp2(gone: pd.DataFrame, activities: int, n: int):
     if activities < n:
-        return (NOT_ENOUGH, f"not enough records: fewer than {n} dated activities are recorded, too few to see who "
-                "is drifting away", f"{activities} dated activities")
+        return (
+            NOT_ENOUGH,
+            f"not enough records: fewer than {n} dated activities are recorded, too few to see who is drifting away",
+            f"{activities} dated activities",
+        )
     people = gone[gone["level"] == "partner"]
     groups = gone[gone["level"] == "group"]
     if len(groups):
         parts = []
         for g in groups.itertuples():
             members = _n(int((people["role_group"] == g.role_group).sum()), "current partner")
-            parts.append(f"{_group(g.role_group)} group: none of its {members} came to the last {g.missed} "
-                         f"activities, last came {day(g.last_attended)}")
-        return ("concern", f"concern: a whole partner group was absent from the last {n} activities without being "
-                "marked as left", "; ".join(parts))
+            parts.append(
+                f"{_group(g.role_group)} group: none of its {members} came to the last {g.missed} "
+                f"activities, last came {day(g.last_attended)}"
+            )
+        return (
+            "concern",
+            f"concern: a whole partner group was absent from the last {n} activities without being marked as left",
+            "; ".join(parts),
+        )
     if len(people):
-        parts = [f"{p.display_name} ({_group(p.role_group)}) missed the last {p.missed}, last came "
-                 f"{day(p.last_attended)}" for p in people.itertuples()]
-        return ("watch", f"watch: a partner was absent from the last {n} activities without being marked as left",
-                "; ".join(parts))
-    return ("on track", f"on track: every current partner came to at least one of the last {n} activities",
-            f"{activities} dated activities, no drop-outs")
+        parts = [
+            f"{p.display_name} ({_group(p.role_group)}) missed the last {p.missed}, last came {day(p.last_attended)}"
+            for p in people.itertuples()
+        ]
+        return (
+            "watch",
+            f"watch: a partner was absent from the last {n} activities without being marked as left",
+            "; ".join(parts),
+        )
+    return (
+        "on track",
+        f"on track: every current partner came to at least one of the last {n} activities",
+        f"{activities} dated activities, no drop-outs",
+    )
 
 
 def _lp3(rules: pd.DataFrame, contested: int):
     if (rules["not_accepted"] > 0).any():
-        parts = [f"{_short(r.statement)}: {r.not_accepted} not accepted, {r.queried} queried, {r.accepted} accepted "
-                 f"of {r.partners_current} current partners" for r in rules[rules["not_accepted"] > 0].itertuples()]
+        parts = [
+            f"{_short(r.statement)}: {r.not_accepted} not accepted, {r.queried} queried, {r.accepted} accepted "
+            f"of {r.partners_current} current partners"
+            for r in rules[rules["not_accepted"] > 0].itertuples()
+        ]
         return "concern", "concern: a non-negotiable is not accepted by every current partner", "; ".join(parts)
     reasons, parts = [], []
     for r in rules.itertuples():
@@ -151,49 +193,78 @@ def _lp3(rules: pd.DataFrame, contested: int):
     if reasons:
         return "watch", "watch: " + "; ".join(dict.fromkeys(reasons)), "; ".join(parts)
     if rules.empty:
-        return NOT_ENOUGH, "not enough records: no non-negotiables are recorded, so their acceptance cannot be " \
-            "checked", "0 non-negotiables"
-    return ("on track", "on track: non-negotiables were declared at the start and accepted by every current partner",
-            f"{_n(len(rules), 'non-negotiable')}, each accepted by every current partner")
+        return (
+            NOT_ENOUGH,
+            "not enough records: no non-negotiables are recorded, so their acceptance cannot be checked",
+            "0 non-negotiables",
+        )
+    return (
+        "on track",
+        "on track: non-negotiables were declared at the start and accepted by every current partner",
+        f"{_n(len(rules), 'non-negotiable')}, each accepted by every current partner",
+    )
 
 
 def _lp4(lead: pd.Series):
     share = "" if pd.isna(lead["top_share"]) else f"{lead['top_share']:.0%}"
-    evidence = (f"{_n(lead['groups_leading'], 'partner group')} facilitated; most by {_group(lead['top_group'])} "
-                f"({share})")
+    evidence = (
+        f"{_n(lead['groups_leading'], 'partner group')} facilitated; most by {_group(lead['top_group'])} ({share})"
+    )
     if lead["staff_only"]:
         return "concern", "concern: only staff (clinicians, managers, commissioners) facilitated activities", evidence
     if lead["concentrated"]:
-        return ("watch", f"watch: one partner group facilitated {CONCENTRATED_SHARE:.0%} or more of the activities",
-                evidence)
+        return (
+            "watch",
+            f"watch: one partner group facilitated {CONCENTRATED_SHARE:.0%} or more of the activities",
+            evidence,
+        )
     if lead["groups_leading"] == 0:
-        return NOT_ENOUGH, "not enough records: no one is recorded as facilitating an activity", \
-            "no facilitators recorded"
+        return (
+            NOT_ENOUGH,
+            "not enough records: no one is recorded as facilitating an activity",
+            "no facilitators recorded",
+        )
     return "on track", "on track: facilitation is shared across partner groups", evidence
 
 
 def _lp5(milestones: pd.DataFrame, as_of: pd.Timestamp):
     if milestones.empty:
-        return (NOT_ENOUGH, "not enough records: no expected milestones are recorded, so progress cannot be set "
-                "against them", f"0 milestones, judged as of {day(as_of)}")
+        return (
+            NOT_ENOUGH,
+            "not enough records: no expected milestones are recorded, so progress cannot be set against them",
+            f"0 milestones, judged as of {day(as_of)}",
+        )
     seen = milestones["met"] & (milestones["first_actual"] <= as_of)
     due = milestones[milestones["expected_date"] <= as_of]
     service = due[(due["change_kind"] == "service") & ~seen.loc[due.index]]
     if len(service):
         parts = [f"{_short(m.milestone)} expected by {day(m.expected_date)}" for m in service.itertuples()]
-        return ("concern", "concern: the date expected for a service change has passed with no service change "
-                "recorded", "; ".join(parts) + f"; none seen by {day(as_of)}")
+        return (
+            "concern",
+            "concern: the date expected for a service change has passed with no service change recorded",
+            "; ".join(parts) + f"; none seen by {day(as_of)}",
+        )
     overdue = (as_of - milestones["expected_date"]).dt.days
-    late = milestones[(seen & (milestones["days_late"] > MILESTONE_GRACE_DAYS))
-                      | (~seen & (overdue > MILESTONE_GRACE_DAYS))]
+    late = milestones[
+        (seen & (milestones["days_late"] > MILESTONE_GRACE_DAYS)) | (~seen & (overdue > MILESTONE_GRACE_DAYS))
+    ]
     if len(late):
-        parts = [f"{_short(m.milestone)} expected by {day(m.expected_date)}, "
-                 + (f"reached {m.days_late:.0f} days late" if m.met else "not reached") for m in late.itertuples()]
-        return ("watch", f"watch: an expected milestone was missed by more than {MILESTONE_GRACE_DAYS} days",
-                "; ".join(parts))
-    return ("on track", f"on track: every milestone due so far was reached within {MILESTONE_GRACE_DAYS} days of "
-            "the date expected", f"{len(due)} of {_n(len(milestones), 'milestone')} due by {day(as_of)}, "
-            f"{int(seen.loc[due.index].sum())} reached")
+        parts = [
+            f"{_short(m.milestone)} expected by {day(m.expected_date)}, "
+            + (f"reached {m.days_late:.0f} days late" if m.met else "not reached")
+            for m in late.itertuples()
+        ]
+        return (
+            "watch",
+            f"watch: an expected milestone was missed by more than {MILESTONE_GRACE_DAYS} days",
+            "; ".join(parts),
+        )
+    return (
+        "on track",
+        f"on track: every milestone due so far was reached within {MILESTONE_GRACE_DAYS} days of the date expected",
+        f"{len(due)} of {_n(len(milestones), 'milestone')} due by {day(as_of)}, "
+        f"{int(seen.loc[due.index].sum())} reached",
+    )
 
 
 def _lp6(first: pd.DataFrame, start, as_of: pd.Timestamp):
@@ -205,10 +276,16 @@ def _lp6(first: pd.DataFrame, start, as_of: pd.Timestamp):
         return "concern", "concern: a service change was recorded before any behaviour or culture change", evidence
     if not dates:
         late = pd.notna(start) and as_of > start + pd.DateOffset(months=OUTCOMES_DUE_MONTHS)
-        when = (f"more than {OUTCOMES_DUE_MONTHS} months after the start, when some are expected" if late
-                else f"within the first {OUTCOMES_DUE_MONTHS} months")
-        return (NOT_ENOUGH, f"not enough records: no outcomes are recorded ({when}), so the order of change "
-                "cannot be seen", f"started {day(start)}, judged as of {day(as_of)}")
+        when = (
+            f"more than {OUTCOMES_DUE_MONTHS} months after the start, when some are expected"
+            if late
+            else f"within the first {OUTCOMES_DUE_MONTHS} months"
+        )
+        return (
+            NOT_ENOUGH,
+            f"not enough records: no outcomes are recorded ({when}), so the order of change cannot be seen",
+            f"started {day(start)}, judged as of {day(as_of)}",
+        )
     if behaviour is None or behaviour > min(dates.values()):
         return "watch", "watch: the first change recorded was not a behaviour or culture change", evidence
     return "on track", "on track: behaviour or culture change came first", evidence
@@ -218,10 +295,15 @@ def _lp7(timing: pd.Series, evidenced: pd.DataFrame, as_of: pd.Timestamp):
     if timing["items"] == 0:
         due = pd.notna(timing["start_date"]) and (as_of - timing["start_date"]).days > PLAN_DUE_DAYS
         when = "it was due eight weeks after the start" if due else "it is not due until eight weeks after the start"
-        return (NOT_ENOUGH, f"not enough records: no evidence plan is recorded ({when})",
-                f"started {day(timing['start_date'])}; no evidence plan recorded as of {day(as_of)}")
-    evidence = (f"first agreed on {day(timing['first_agreed'])}, {timing['days_to_plan']} days after the start; "
-                f"{int(evidenced['has_evidence'].sum())} of {_n(len(evidenced), 'indicator')} with evidence")
+        return (
+            NOT_ENOUGH,
+            f"not enough records: no evidence plan is recorded ({when})",
+            f"started {day(timing['start_date'])}; no evidence plan recorded as of {day(as_of)}",
+        )
+    evidence = (
+        f"first agreed on {day(timing['first_agreed'])}, {timing['days_to_plan']} days after the start; "
+        f"{int(evidenced['has_evidence'].sum())} of {_n(len(evidenced), 'indicator')} with evidence"
+    )
     if timing["late"]:
         return "watch", f"watch: the evidence plan was agreed more than {PLAN_DUE_DAYS} days after the start", evidence
     return "on track", f"on track: the evidence plan was agreed within {PLAN_DUE_DAYS} days of the start", evidence
@@ -281,12 +363,23 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
             _lp5(milestones[milestones["site_id"] == site_id], when),
             _lp6(first[first["site_id"] == site_id], start, when),
             _lp7(timing.loc[site_id], evidenced[evidenced["site_id"] == site_id], when),
-            (NOT_ENOUGH, "not judged: the workbook does not record site-specific questions yet",
-             f"this site chose its own issue: {_short(issues.get(site_id, ''), 100)}"),
+            (
+                NOT_ENOUGH,
+                "not judged: the workbook does not record site-specific questions yet",
+                f"this site chose its own issue: {_short(issues.get(site_id, ''), 100)}",
+            ),
         ]
         for code, (status, rule, evidence) in zip(LEARNING_POINTS, results, strict=True):
-            rows.append({"site_id": site_id, "site": site, "learning_point": code, "status": status, "rule": rule,
-                         "evidence": evidence})
+            rows.append(
+                {
+                    "site_id": site_id,
+                    "site": site,
+                    "learning_point": code,
+                    "status": status,
+                    "rule": rule,
+                    "evidence": evidence,
+                }
+            )
     return shape(pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS)), OVERVIEW_COLUMNS)
 
 
@@ -294,5 +387,8 @@ def worth_a_look(status: pd.DataFrame) -> pd.DataFrame:
     """The rows that are not on track, concerns first, then watches, then what has too few records to judge."""
     rank = {name: place for place, name in enumerate(LOOK_ORDER)}
     rows = status[status["status"] != "on track"]
-    return rows.assign(_rank=rows["status"].map(rank)).sort_values(["_rank", "site", "learning_point"],
-                                                                   kind="stable").drop(columns="_rank")
+    return (
+        rows.assign(_rank=rows["status"].map(rank))
+        .sort_values(["_rank", "site", "learning_point"], kind="stable")
+        .drop(columns="_rank")
+    )

@@ -17,21 +17,37 @@ depends_on = None
 
 # Tables that others point at go last.
 DROP_ORDER = (
-    "acceptance", "starting_idea", "self_assessment", "non_negotiable", "attendance", "problem_framing", "partner",
-    "outcome", "expectation", "evidence_plan", "decision", "activity", "site", "setting", "programme", "history",
+    "acceptance",
+    "starting_idea",
+    "self_assessment",
+    "non_negotiable",
+    "attendance",
+    "problem_framing",
+    "partner",
+    "outcome",
+    "expectation",
+    "evidence_plan",
+    "decision",
+    "activity",
+    "site",
+    "setting",
+    "programme",
+    "history",
     "access_attempt",
 )
 
 
 def upgrade() -> None:
-    op.create_table("access_attempt",
+    op.create_table(
+        "access_attempt",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_access_attempt_at", "access_attempt", ["at"], unique=False)
-    op.create_table("history",
+    op.create_table(
+        "history",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("who", sa.Text(), nullable=False),
@@ -41,23 +57,26 @@ def upgrade() -> None:
         sa.Column("site_id", sa.Integer(), nullable=True),
         sa.Column("old", sa.JSON(), nullable=True),
         sa.Column("new", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_history_record", "history", ["record_type", "record_id"], unique=False)
     op.create_index("ix_history_site", "history", ["site_id"], unique=False)
-    op.create_table("programme",
+    op.create_table(
+        "programme",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("fictional", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_table("setting",
+    op.create_table(
+        "setting",
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("name")
+        sa.PrimaryKeyConstraint("name"),
     )
-    op.create_table("site",
+    op.create_table(
+        "site",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("programme_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
@@ -65,9 +84,10 @@ def upgrade() -> None:
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("access_code_hash", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(["programme_id"], ["programme.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_table("activity",
+    op.create_table(
+        "activity",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
@@ -78,10 +98,11 @@ def upgrade() -> None:
         sa.Column("access_adjustments", sa.Text(), nullable=False),
         sa.Column("partners_got_back", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_activity_site", "activity", ["site_id"], unique=False)
-    op.create_table("decision",
+    op.create_table(
+        "decision",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
@@ -91,10 +112,11 @@ def upgrade() -> None:
         sa.Column("feedback_date", sa.Date(), nullable=True),
         sa.Column("why_no_change", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_decision_site", "decision", ["site_id"], unique=False)
-    op.create_table("evidence_plan",
+    op.create_table(
+        "evidence_plan",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("question", sa.Text(), nullable=False),
@@ -103,20 +125,22 @@ def upgrade() -> None:
         sa.Column("collected_by", sa.Text(), nullable=False),
         sa.Column("date_agreed", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_evidence_plan_site", "evidence_plan", ["site_id"], unique=False)
-    op.create_table("expectation",
+    op.create_table(
+        "expectation",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("milestone", sa.Text(), nullable=False),
         sa.Column("expected_date", sa.Date(), nullable=False),
         sa.Column("change_kind", sa.String(length=40), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_expectation_site", "expectation", ["site_id"], unique=False)
-    op.create_table("outcome",
+    op.create_table(
+        "outcome",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -128,10 +152,11 @@ def upgrade() -> None:
         sa.Column("evidence_source", sa.Text(), nullable=False),
         sa.Column("substantiated", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_outcome_site", "outcome", ["site_id"], unique=False)
-    op.create_table("partner",
+    op.create_table(
+        "partner",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("display_name", sa.Text(), nullable=False),
@@ -141,10 +166,11 @@ def upgrade() -> None:
         sa.Column("joined", sa.Date(), nullable=False),
         sa.Column("left", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_partner_site", "partner", ["site_id"], unique=False)
-    op.create_table("problem_framing",
+    op.create_table(
+        "problem_framing",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=True),
@@ -153,11 +179,12 @@ def upgrade() -> None:
         sa.Column("partner_ids", sa.JSON(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_problem_framing_site", "problem_framing", ["site_id"], unique=False)
     op.create_index("ux_problem_framing_version", "problem_framing", ["site_id", "version"], unique=True)
-    op.create_table("attendance",
+    op.create_table(
+        "attendance",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("activity_id", sa.Integer(), nullable=False),
@@ -166,10 +193,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["activity_id"], ["activity.id"]),
         sa.ForeignKeyConstraint(["partner_id"], ["partner.id"]),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_attendance_site", "attendance", ["site_id"], unique=False)
-    op.create_table("non_negotiable",
+    op.create_table(
+        "non_negotiable",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("statement", sa.Text(), nullable=False),
@@ -178,10 +206,11 @@ def upgrade() -> None:
         sa.Column("date_declared", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["declared_by_id"], ["partner.id"]),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_non_negotiable_site", "non_negotiable", ["site_id"], unique=False)
-    op.create_table("self_assessment",
+    op.create_table(
+        "self_assessment",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("partner_id", sa.Integer(), nullable=True),
@@ -200,10 +229,11 @@ def upgrade() -> None:
         sa.Column("comment", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["partner_id"], ["partner.id"]),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_self_assessment_site", "self_assessment", ["site_id"], unique=False)
-    op.create_table("starting_idea",
+    op.create_table(
+        "starting_idea",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("idea", sa.Text(), nullable=False),
@@ -212,10 +242,11 @@ def upgrade() -> None:
         sa.Column("date", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["partner_id"], ["partner.id"]),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_starting_idea_site", "starting_idea", ["site_id"], unique=False)
-    op.create_table("acceptance",
+    op.create_table(
+        "acceptance",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("non_negotiable_id", sa.Integer(), nullable=False),
@@ -225,7 +256,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["non_negotiable_id"], ["non_negotiable.id"]),
         sa.ForeignKeyConstraint(["partner_id"], ["partner.id"]),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"]),
-        sa.PrimaryKeyConstraint("id")
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_acceptance_site", "acceptance", ["site_id"], unique=False)
 
