@@ -42,14 +42,29 @@ def main() -> None:
             times = []
             for _ in range(args.runs):
                 began = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "coprod_widgets.cli", "--db", url, "report", *choice,
-                                "--out", str(out), *(["--pdf"] if args.pdf else [])], check=True,
-                               capture_output=True)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "coprod_widgets.cli",
+                        "--db",
+                        url,
+                        "report",
+                        *choice,
+                        "--out",
+                        str(out),
+                        *(["--pdf"] if args.pdf else []),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
                 times.append(time.perf_counter() - began)
             pdf = out.with_suffix(".pdf")
             pdf_size = f", PDF {pdf.stat().st_size / 1024:.0f} KB" if args.pdf else ""
-            print(f"{name}: median {statistics.median(times):.2f} s (range {min(times):.2f} to {max(times):.2f}), "
-                  f"HTML {out.stat().st_size / 1024:.0f} KB{pdf_size}")
+            print(
+                f"{name}: median {statistics.median(times):.2f} s (range {min(times):.2f} to {max(times):.2f}), "
+                f"HTML {out.stat().st_size / 1024:.0f} KB{pdf_size}"
+            )
 
 
 if __name__ == "__main__":
