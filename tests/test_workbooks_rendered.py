@@ -136,6 +136,10 @@ def _jupyterlab(root: Path, env: dict[str, str]):
         f"--LabApp.workspaces_dir={settings / 'workspaces'}",
         f"--LabApp.user_settings_dir={settings / 'user'}",
     ]
+    # Every cell stays in the page (JupyterLab otherwise leaves cells scrolled out of view out of the DOM).
+    notebook_settings = settings / "user" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}', encoding="utf-8")
     log = (root.parent / "lab.log").open("w")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
@@ -160,6 +164,52 @@ def _jupyterlab(root: Path, env: dict[str, str]):
         log.close()
 
 
+#: True once every code cell has run and the kernel is idle again.
+EVERY_CELL_RUN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
+  return kernel && kernel.status === 'idle' && cells.every(cell => cell.model.executionCount);
+}"""
+
+
+#: The notebook's kernel id while it is idle, else null.
+IDLE_KERNEL = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return kernel && kernel.status === 'idle' ? kernel.id : null;
+}"""
+
+
+def _settled_kernel(page, quiet_s: float = 3.0, timeout_s: float = 120.0) -> None:
+    """Wait until the same kernel has stayed idle for a few seconds: a fresh JupyterLab may swap kernels at first."""
+    deadline = time.monotonic() + timeout_s
+    seen, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        kernel = page.evaluate(IDLE_KERNEL)
+        if kernel is None or kernel != seen:
+            seen, since = kernel, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"the notebook's kernel did not settle within {timeout_s:.0f} s")
+
+
+def _run_all_cells(page, grid) -> None:
+    """Run every cell once the kernel has settled, accepting the kernel JupyterLab offers if it still asks.
+
+    The command is started, not awaited: its promise waits on the kernel, and a page.evaluate has no timeout.
+    """
+    _settled_kernel(page)
+    page.evaluate("() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); return true; }")
+    choose_kernel = page.locator(".jp-Dialog", has_text="Select Kernel")
+    expect(choose_kernel.or_(grid)).to_be_visible(timeout=120_000)
+    if choose_kernel.is_visible():
+        choose_kernel.locator("button.jp-mod-accept").click()
+    expect(grid).to_contain_text("Fenmarsh", timeout=120_000)
+    page.wait_for_function(EVERY_CELL_RUN, timeout=120_000)
+
+
 @pytest.mark.server
 def test_jupyterlab_redraws_the_sections_in_place_when_filters_change(demo_db_url, tmp_path, browser):
     """In a live JupyterLab the sections are plain outputs, updated in place by the filter panel."""
@@ -177,9 +227,8 @@ def test_jupyterlab_redraws_the_sections_in_place_when_filters_change(demo_db_ur
             expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
                 1, timeout=120_000
             )
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             grid = page.locator(".jp-OutputArea-output table.coprod-table", has_text="Status of each learning point")
-            expect(grid).to_contain_text("Fenmarsh", timeout=120_000)
+            _run_all_cells(page, grid)
             expect(page.locator("figure.coprod-chart svg").first).to_be_visible(timeout=60_000)
             before = page.locator(".jp-OutputArea-output .coprod-section").count()
 
