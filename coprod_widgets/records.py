@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Annotated, ClassVar, Protocol
+from typing import Annotated, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -439,6 +439,77 @@ class SelfAssessment(SiteRecord):
             yield FieldProblem("lp1", "Scores: answer at least one learning point (1 = not at all, 5 = fully).")
 
 
+class QuestionSet(Record):
+    """Questions read from an XLSForm, one version of them: a site's own, or the whole programme's (site_id None).
+
+    ``definition`` is the form as :class:`coprod_widgets.questions.form.FormDefinition` writes it to JSON,
+    so the site app can show it without the XLSForm reader. A changed form is a new version; the old one
+    stays, because answers keep the version they were given under.
+    """
+
+    kind: ClassVar[str] = "question_set"
+    noun: ClassVar[str] = "Question set"
+    dated_by: ClassVar[str | None] = "added"
+    past_dates: ClassVar[tuple[str, ...]] = ("added",)
+
+    site_id: int | None = Field(default=None, title="Site (none: the whole programme)")
+    name: Name = Field(title="Question set name")
+    version: int = Field(ge=1, le=100_000, title="Version")
+    source: Name = Field(title="File read")
+    checksum: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(title="Checksum of the questions")
+    definition: dict[str, Any] = Field(title="Questions")
+    added: Day = Field(title="Date added")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        from .questions.library import checksum, readable_definition  # loaded only when a set is saved
+
+        problem = readable_definition(self.definition)
+        if problem:
+            yield FieldProblem("definition", f"Questions: {problem}. Add the form with coprod questions add.")
+        elif checksum(self.definition) != self.checksum:
+            yield FieldProblem(
+                "checksum", "Checksum of the questions: it does not match them. coprod questions add works it out."
+            )
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        if self.site_id is not None and lookup.get("site", self.site_id) is None:
+            yield FieldProblem("site_id", f"Site: there is no site number {self.site_id}. Choose an existing site.")
+        if lookup.exists(
+            "question_set", exclude_id=self.id, site_id=self.site_id, name=self.name, version=self.version
+        ):
+            yield FieldProblem(
+                "version", f"Version: {self.name!r} already has a version {self.version}. Add the next version."
+            )
+
+
+class QuestionResponse(SiteRecord):
+    """One person's (or one meeting's) answers to one version of a question set."""
+
+    kind: ClassVar[str] = "question_response"
+    noun: ClassVar[str] = "Set of answers"
+    dated_by: ClassVar[str | None] = "date"
+    references: ClassVar[dict[str, str]] = {"partner_id": "partner"}
+    past_dates: ClassVar[tuple[str, ...]] = ("date",)
+
+    question_set_id: int = Field(title="Question set")
+    partner_id: int | None = Field(default=None, title="Answered by")
+    date: Day = Field(title="Date answered")
+    answers: dict[str, Any] = Field(title="Answers")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        questions = lookup.get("question_set", self.question_set_id)
+        if questions is None or questions.site_id not in (None, self.site_id):
+            yield FieldProblem(
+                "question_set_id",
+                f"Question set: number {self.question_set_id} is not one this site can answer. "
+                "Choose one of this site's question sets or the programme's.",
+            )
+            return
+        from .questions.answers import answer_problems  # the form model loads only when answers are checked
+
+        yield from answer_problems(questions, self.answers)
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
     for cls in (
@@ -456,6 +527,8 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Outcome,
         Decision,
         SelfAssessment,
+        QuestionSet,
+        QuestionResponse,
     )
 }
 SITE_RECORD_TYPES = {kind: cls for kind, cls in RECORD_TYPES.items() if issubclass(cls, SiteRecord)}

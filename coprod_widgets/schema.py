@@ -2,7 +2,8 @@
 
 One table per record type (named by its ``kind``), plus an append-only, sealed ``history`` table and a small
 ``setting`` table of named values the store keeps for itself (such as the key behind export pseudonyms).
-Lists of partner ids are JSON columns, which SQLite and PostgreSQL both support.
+Lists of partner ids, and a question set's questions and answers, are JSON columns, which SQLite and
+PostgreSQL both support.
 
 A change here is a change to every store already in use: it needs a migration in
 ``coprod_widgets/migrations/versions`` (and its name in ``schema_version.REVISIONS``), or old stores
@@ -44,14 +45,14 @@ def _plain_type(annotation):
     if origin in (Union, types.UnionType):
         (inner,) = [arg for arg in get_args(annotation) if arg is not type(None)]
         return _plain_type(inner)
-    if origin is list:
-        return list
+    if origin in (list, dict):
+        return origin
     return annotation
 
 
 def _column_type(annotation):
     python_type = _plain_type(annotation)
-    if python_type is list:
+    if python_type in (list, dict):
         return JSON()
     if isinstance(python_type, type):
         if issubclass(python_type, IntEnum) or python_type is int:
@@ -70,6 +71,8 @@ def _foreign_key(cls: type[Record], field: str) -> ForeignKey | None:
         return ForeignKey("site.id")
     if field == "programme_id":
         return ForeignKey("programme.id")
+    if field == "question_set_id":
+        return ForeignKey("question_set.id")
     target = cls.references.get(field)
     if target and not field.endswith("_ids"):
         return ForeignKey(f"{target}.id")
@@ -92,6 +95,8 @@ def _table_for(cls: type[Record]) -> Table:
         Index(f"ix_{cls.kind}_site", table.c.site_id)
     if cls.kind == "problem_framing":
         Index("ux_problem_framing_version", table.c.site_id, table.c.version, unique=True)
+    if cls.kind == "question_response":
+        Index("ix_question_response_set", table.c.question_set_id)
     return table
 
 

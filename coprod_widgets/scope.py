@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .problems import FieldProblem, RecordInvalid
-from .records import SITE_RECORD_TYPES, Record, Site
+from .records import SITE_RECORD_TYPES, QuestionSet, Record, Site
 
 if TYPE_CHECKING:
     from .store import Change, Store
@@ -76,6 +76,17 @@ class SiteScope:
     def delete(self, kind: str, record_id: int, who: str | None = None) -> None:
         self._own(kind, record_id)
         self._store.delete(kind, record_id, who=who or self.who)
+
+    def question_sets(self) -> list[QuestionSet]:
+        """What this site answers: the programme's question sets and its own, the newest version of each."""
+        from .questions.library import question_sets
+
+        return question_sets(self._store, site_id=self.site_id)
+
+    def question_set(self, set_id: int) -> QuestionSet | None:
+        """One version of a question set this site may answer (the programme's or its own); None otherwise."""
+        found = self._store.get("question_set", set_id)
+        return found if found is not None and found.site_id in (None, self.site_id) else None
 
     def history(self, kind: str | None = None, record_id: int | None = None) -> list[Change]:
         return self._store.history(kind, record_id, site_id=self.site_id)

@@ -81,7 +81,18 @@ def small_programme(store) -> dict[str, int]:
         },
         who,
     )
+    refs["question_set"] = _site_question_set(store, north.id)
     return refs
+
+
+def _site_question_set(store: Store, site_id: int) -> int:
+    """A site's own question set, one whole-number question ``visits``, as coprod questions add makes it."""
+    from coprod_widgets.questions.library import add_form
+    from coprod_widgets.questions.xlsform import read_xlsform_text
+
+    form = read_xlsform_text("| survey |\n|  | type | name | label |\n|  | integer | visits | How many visits? |\n")
+    added = add_form(store, form, name="Seeded visits", source="visits.md", site_id=site_id, who="test fixture")
+    return added.question_set.id
 
 
 @pytest.fixture(scope="session")

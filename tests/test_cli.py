@@ -71,6 +71,9 @@ COMMANDS = [
     ["history"],
     ["partner"],
     ["partner", "erase"],
+    ["questions"],
+    ["questions", "add"],
+    ["questions", "list"],
 ]
 
 

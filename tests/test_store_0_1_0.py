@@ -144,3 +144,21 @@ def test_history_keeps_the_edits_and_the_deletion(old_store):
 def test_the_fixture_is_untouched():
     digest = hashlib.sha256(FIXTURE.read_bytes()).hexdigest()
     assert digest == FIXTURE_SHA256, "tests/fixtures/store-0.1.0.db changed: restore it from git"
+
+
+def test_the_upgraded_store_takes_question_sets_and_answers(old_store):
+    """The tables added since 0.1.0 arrive empty, and work beside the old records."""
+    from coprod_widgets.questions.library import add_form
+    from coprod_widgets.questions.xlsform import read_xlsform_text
+
+    form = read_xlsform_text("| survey |\n|  | type | name | label |\n|  | integer | visits | How many visits? |\n")
+    site = old_store.sites()[0]
+    added = add_form(old_store, form, name="Visits", source="visits.md", site_id=site.id, who="test")
+    scope = old_store.for_site(site.id)
+    saved = scope.add(
+        "question_response", {"question_set_id": added.question_set.id, "date": "2015-09-01", "answers": {"visits": 3}}
+    )
+    assert [q.name for q in scope.question_sets()] == ["Visits"]
+    assert old_store.get("question_response", saved.id).answers == {"visits": 3}
+    with old_store.engine.connect() as conn:
+        assert audit.verify(conn).ok

@@ -17,6 +17,7 @@ from ..settings import describe_db as describe
 from ..settings import is_default_store, sqlite_path
 from .data import backup_command, history_command, partner, restore, upgrade, verify
 from .deploy import deploy
+from .questions import questions
 from .report import report
 from .site import site
 from .support import CoprodGroup, open_store
@@ -353,5 +354,6 @@ main.add_command(site)
 main.add_command(report)
 main.add_command(deploy)
 main.add_command(partner)
+main.add_command(questions)
 for command in (upgrade, backup_command, restore, verify, history_command):
     main.add_command(command)

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from .. import access
 from ..records import Record
 from ..store import Store
+from .questions import demo_question_sets
 from .sites import CARER, LE, SITES, P, SiteSpec
 
 DEMO_PROGRAMME_NAME = "Long-term conditions co-production programme (fictional demonstration)"
@@ -252,7 +253,19 @@ def _build_site(add: Add, programme_id: int, spec: SiteSpec) -> Record:
         )
     for answer in _self_assessments(spec, rng, present):
         add("self_assessment", {"site_id": site.id, "partner_id": people[answer.pop("key")].id, **answer})
+    _add_site_questions(add, site, spec)
     return site
+
+
+def _add_site_questions(add: Add, site: Record, spec: SiteSpec) -> None:
+    """The site's own question set and its answers, for the sites that added one (not every site does)."""
+    found = demo_question_sets(spec.name, spec.start)
+    if found is None:
+        return
+    values, given = found
+    question_set = add("question_set", {**values, "site_id": site.id})
+    for item in given:  # answered without a name: the least that serves
+        add("question_response", {"site_id": site.id, "question_set_id": question_set.id, **item})
 
 
 def _day_of(start: dt.date) -> Callable[[int], dt.date]:

@@ -7,6 +7,7 @@ column can be rebuilt from its dictionary row, so a file read back is decoded ex
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 
@@ -21,6 +22,8 @@ TEXT, NOTES, INTEGER, DATE, YES_NO, DROPDOWN = "text", "notes", "integer", "date
 RECORD_NUMBER, RECORD_NUMBERS = "record number", "list of record numbers"
 PSEUDONYM, PSEUDONYMS = "pseudonymous id", "list of pseudonymous ids"
 COUNT = "count"
+#: A question set's questions, or a set of answers: one JSON object per cell (the tidy answers table is easier).
+JSON_TEXT = "JSON"
 FIELD_TYPES = (
     TEXT,
     NOTES,
@@ -33,6 +36,7 @@ FIELD_TYPES = (
     PSEUDONYM,
     PSEUDONYMS,
     COUNT,
+    JSON_TEXT,
 )
 
 LIST_SEPARATOR = ";"
@@ -63,6 +67,8 @@ class Column:
         """What to write for a stored value: codes or labels, ``3;5;9`` for lists, ``None`` for an empty cell."""
         if value is None or (isinstance(value, str | list) and not value):
             return None
+        if self.type == JSON_TEXT and not value:
+            return "{}"
         if self.type in (RECORD_NUMBERS, PSEUDONYMS):
             return LIST_SEPARATOR.join(str(item) for item in value)
         if self.type == YES_NO:
@@ -71,6 +77,8 @@ class Column:
             return value.label if labels else value.value
         if self.type == DATE and dates_as_text:
             return value.isoformat()
+        if self.type == JSON_TEXT:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
         return value
 
     def value(self, cell: object) -> object:
@@ -91,6 +99,8 @@ class Column:
             return _whole(cell, self.title)
         if self.type == COUNT:
             return cell if isinstance(cell, str) and cell.startswith("<") else _whole(cell, self.title)
+        if self.type == JSON_TEXT:
+            return _json(cell, self.title)
         return str(cell)
 
     def _code(self, cell: object) -> str:
@@ -118,6 +128,16 @@ def _whole(cell: object, title: str) -> int:
         return int(cell)
     except (TypeError, ValueError):
         raise ValueError(f"{title}: {cell!r} is not a whole number") from None
+
+
+def _json(cell: object, title: str) -> dict:
+    try:
+        value = json.loads(str(cell))
+    except ValueError:
+        raise ValueError(f"{title}: {str(cell)[:60]!r} is not a JSON object") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{title}: expected a JSON object, {{...}}")
+    return value
 
 
 def _date(cell: object, title: str) -> dt.date:
@@ -159,6 +179,10 @@ def model_column(cls: type[Record], name: str, *, table: str | None = None, deid
     if isinstance(python_type, type) and issubclass(python_type, Enum):
         note = "the Ladder of Co-production, 1 (lowest) to 7" if issubclass(python_type, IntEnum) else ""
         return Column(**base, type=DROPDOWN, choices=choices_of(python_type), note=note)
+    if python_type is dict:
+        if is_free_text(cls.kind, name):
+            return Column(**base, type=JSON_TEXT, note="answers as typed, as JSON: may name people", identifier=True)
+        return Column(**base, type=JSON_TEXT, note="as JSON")
     if python_type is bool:
         return Column(**base, type=YES_NO, choices=YES_NO_CHOICES)
     if python_type is dt.date:

@@ -18,6 +18,7 @@ from ..schema import _plain_type
 KEPT_TEXT: dict[str, tuple[str, ...]] = {
     "programme": ("name",),
     "site": ("name", "service_issue"),
+    "question_set": ("name", "source", "checksum", "definition"),
 }
 
 #: Partners' names: replaced by the partner's pseudonym.
@@ -37,6 +38,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "outcome": ("description", "who_changed", "evidence_source"),
     "decision": ("what", "options_considered", "feedback", "why_no_change"),
     "self_assessment": ("comment",),
+    "question_response": ("answers",),
 }
 
 #: The setting (see ``Store.secret``) holding this store's pseudonym key.
@@ -50,7 +52,7 @@ _PSEUDONYM_LENGTH = 8  # 40 bits: a clash among a programme's partners is vanish
 def is_free_text(kind: str, field: str) -> bool:
     """Whether a field is free text: any text field that is neither kept (KEPT_TEXT) nor a name (NAME_FIELDS)."""
     info = RECORD_TYPES[kind].model_fields.get(field)
-    if info is None or _plain_type(info.annotation) is not str:
+    if info is None or _plain_type(info.annotation) not in (str, dict):
         return False
     return field not in KEPT_TEXT.get(kind, ()) and field not in NAME_FIELDS.get(kind, ())
 

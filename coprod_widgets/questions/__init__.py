@@ -1,0 +1,1 @@
+"""Site question sets defined as XLSForm."""
