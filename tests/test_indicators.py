@@ -7,6 +7,8 @@ Empty (no records at all). Edge cases with missing dates edit copies of its fram
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -823,7 +825,7 @@ def test_overview_status_on_the_tiny_programme(tiny):
     assert {name: site(out, name)["status"].tolist() for name in TINY_STATUS} == TINY_STATUS
     assert site(out, "Alpha")["learning_point"].tolist() == [f"LP{n}" for n in range(1, 9)]
     for row in out.itertuples():
-        assert row.rule.startswith(f"{row.status}:") or row.rule.startswith("not judged:"), row
+        assert row.rule.startswith(f"{row.status}:"), row
         assert row.evidence, row
     alpha = site(out, "Alpha").set_index("learning_point")
     assert "version 2 on 2015-02-15" in alpha.loc["LP1", "evidence"]
@@ -831,7 +833,7 @@ def test_overview_status_on_the_tiny_programme(tiny):
     assert "'No new posts'" in alpha.loc["LP3", "evidence"]
     assert "101 days late" in alpha.loc["LP5", "evidence"]
     assert "64 days after the start" in alpha.loc["LP7", "evidence"]
-    assert alpha.loc["LP8", "rule"] == "not judged: the workbook does not record site-specific questions yet"
+    assert alpha.loc["LP8", "rule"].startswith("not enough records: no questions are asked at this site yet")
     empty = site(out, "Empty").set_index("learning_point")["rule"]
     assert "no problem framing is recorded" in empty["LP1"] and "no evidence plan is recorded" in empty["LP7"]
 
@@ -948,9 +950,10 @@ def test_demo_overview_flags_exactly_the_demo_patterns(demo):
     out = ind.overview_status(demo)
     assert len(out) == 6 * 8
     flagged = {(r.site, r.learning_point): r.status for r in out.itertuples() if r.status != "on track"}
-    assert flagged == {**DEMO_CONCERNS, **{(site, "LP8"): NE for site in out["site"].unique()}}
+    no_questions = {(site, "LP8"): NE for site in ("Wendlebury", "Fenmarsh", "Stourham")}
+    assert flagged == {**DEMO_CONCERNS, **no_questions}, "the other three ask their own questions, answered"
     for r in out.itertuples():
-        assert r.rule.split(":")[0] in {r.status, "not judged"} and r.evidence
+        assert r.rule.split(":")[0] == r.status and r.evidence
     rules = out.set_index(["site", "learning_point"])["rule"]
     assert "lived experience" in rules["Wendlebury", "LP1"]
     assert "whole partner group" in rules["Saltmere", "LP2"]
@@ -998,3 +1001,33 @@ def test_the_health_panel_and_the_indicators_judge_by_the_same_thresholds():
     assert health.STAFF_GROUPS is rules.STAFF_GROUPS
     assert {group.value for group in rules.STAFF_GROUPS} == _common.STAFF
     assert _common.LP_CODES is rules.LP_CODES and health.RECENT_ACTIVITIES == rules.RECENT_ACTIVITIES
+
+
+# ---- LP8: questions of the site's own, or the common core alone -----------------------------------
+
+
+def _lp8_rows(store) -> dict[str, tuple[str, str]]:
+    from coprod_widgets.evaluation.data import load_programme
+
+    out = ind.overview_status(load_programme(store), today=dt.date.today())  # the sets were added today
+    return {r.site: (r.status, r.rule) for r in out.itertuples() if r.learning_point == "LP8"}
+
+
+def test_lp8_says_which_sites_adapted_the_approach_and_never_defaults_to_on_track(store, small_programme):
+    from coprod_widgets.questions.library import add_form
+    from coprod_widgets.questions.xlsform import read_xlsform_text
+
+    north, south = small_programme["site"], small_programme["other_site"]
+    rows = _lp8_rows(store)  # North has a set of its own with no answers; South has nothing
+    assert rows["North"] == (NE, rows["North"][1]) and "no answers to them" in rows["North"][1]
+    assert rows["South"][0] == NE and "no questions are asked" in rows["South"][1]
+
+    answer = {"question_set_id": small_programme["question_set"], "date": "2025-06-01", "answers": {"visits": 2}}
+    store.for_site(north).add("question_response", answer)
+    form = read_xlsform_text("| survey |\n|  | type | name | label |\n|  | text | best | What went well? |\n")
+    core = add_form(store, form, name="Common core", source="core.md", site_id=None, who="t").question_set
+    core_answer = {"question_set_id": core.id, "date": "2025-06-02", "answers": {"best": "Meeting"}}
+    store.for_site(south).add("question_response", core_answer)
+    rows = _lp8_rows(store)
+    assert rows["North"][0] == "on track" and "questions of its own that are being answered" in rows["North"][1]
+    assert rows["South"] == ("watch", "watch: the site runs the common core alone, with no questions of its own")

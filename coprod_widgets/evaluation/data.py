@@ -5,6 +5,7 @@ Evaluators start here::
     from coprod_widgets.evaluation.data import load_programme
     data = load_programme(store, sites=["Saltmere"], start="2015-06-01", groups=["carer"])
     data["activity"]          # one DataFrame per record type, as Store.frame gives it
+    data["question_set"]      # the question sets those sites answer (every version), beside their answers
     data.sites                # the sites kept, with their start dates
 """
 
@@ -24,7 +25,7 @@ BY_PARTNER = {"partner": "id", "attendance": "partner_id", "acceptance": "partne
 
 @dataclass
 class ProgrammeData:
-    """Frames for every site-level record type plus ``sites``; ``filters`` says what was applied."""
+    """Frames for every site-level record type, the question sets, and ``sites``; ``filters`` says what was applied."""
 
     sites: pd.DataFrame
     frames: dict[str, pd.DataFrame]
@@ -96,6 +97,10 @@ def load_programme(
                 frames[kind] = frames[kind][frames[kind][column].isin(kept)].reset_index(drop=True)
         assessments = frames["self_assessment"]
         frames["self_assessment"] = assessments[assessments["respondent_role"].isin(codes)].reset_index(drop=True)
+
+    # The question sets these sites answer: the programme's own (site_id empty) and each kept site's.
+    sets = store.frame("question_set")
+    frames["question_set"] = sets[sets["site_id"].isna() | sets["site_id"].isin(site_ids)].reset_index(drop=True)
 
     filters = {"sites": sites, "start": start, "end": end, "groups": groups}
     return ProgrammeData(site_frame.reset_index(drop=True), frames, filters)

@@ -141,8 +141,9 @@ def _lp2(data: ProgrammeData, n: int = 3) -> list:
 def _lp8(data: ProgrammeData) -> list:
     return [
         note(
-            "Each site chose its own service issue and its own way of working. The workbook does not yet record "
-            "site-specific questions, so this learning point is described rather than measured."
+            "Each site chose its own service issue and its own way of working. A site that adds questions of its "
+            "own (coprod questions add) and answers them has adapted the approach; one that answers only the "
+            "programme's questions runs the common core alone; the status above says which."
         ),
         table(
             data.sites,

@@ -55,6 +55,7 @@ DATED = {
     "outcome": ("date_observed",),
     "decision": ("date", "feedback_date"),
     "self_assessment": ("date",),
+    "question_response": ("date",),
 }
 
 
@@ -309,6 +310,48 @@ def _lp7(timing: pd.Series, evidenced: pd.DataFrame, as_of: pd.Timestamp):
     return "on track", f"on track: the evidence plan was agreed within {PLAN_DUE_DAYS} days of the start", evidence
 
 
+def _names(sets: pd.DataFrame) -> str:
+    names = list(dict.fromkeys(sets.sort_values("added")["name"]))
+    shown = ", ".join(_short(name, 40) for name in names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _lp8(sets: pd.DataFrame, responses: pd.DataFrame, site_id: int, issue: str, as_of: pd.Timestamp):
+    """Did the site adapt the approach (questions of its own, being answered), or run the common core alone?"""
+    known = sets[sets["added"].isna() | (sets["added"] <= as_of)]
+    own = known[known["site_id"].fillna(-1) == site_id]
+    core = known[known["site_id"].isna()]
+    here = responses[responses["site_id"] == site_id]
+    own_answers = here[here["question_set_id"].isin(set(own["id"]))]
+    core_answers = here[here["question_set_id"].isin(set(core["id"]))]
+    issue_note = f"its own issue: {_short(issue, 80)}"
+    if not own.empty:
+        added = f"{_names(own)}, first added {day(own['added'].min())}"
+        if own_answers.empty:
+            return (
+                NOT_ENOUGH,
+                "not enough records: the site added questions of its own but no answers to them are recorded",
+                f"{added}; no answers as of {day(as_of)}; {issue_note}",
+            )
+        return (
+            "on track",
+            "on track: the site adapted the approach, with questions of its own that are being answered",
+            f"{added}; {_n(len(own_answers), 'set')} of answers, the latest {day(own_answers['date'].max())}; "
+            f"{issue_note}",
+        )
+    if not core_answers.empty:
+        return (
+            "watch",
+            "watch: the site runs the common core alone, with no questions of its own",
+            f"{_n(len(core_answers), 'set')} of answers to the programme's questions only; {issue_note}",
+        )
+    return (
+        NOT_ENOUGH,
+        "not enough records: no questions are asked at this site yet, neither its own nor the programme's",
+        f"no question set answered as of {day(as_of)}; {issue_note}",
+    )
+
+
 def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.DataFrame:
     """One row per site and learning point: 'on track', 'watch', 'concern' or 'not enough records', the rule
     and the figures. A rule whose records are missing says 'not enough records' and what is missing.
@@ -323,7 +366,9 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
     LP6 concern when a service change came before any behaviour or culture change; watch when the
     first change was not behaviour or culture, or when there is no outcome six months after the start.
     LP7 concern when no evidence plan was agreed and eight weeks have passed; watch when agreed late.
-    LP8 is not judged: the workbook does not yet record site-specific questions.
+    LP8 on track when the site asks questions of its own (a question set of its own) and answers are being
+    recorded; watch when it answers only the programme's common questions; not enough records when its own
+    questions have no answers, or no questions are asked there at all.
 
     Parameters
     ----------
@@ -351,6 +396,10 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
     timing = evidence_plan_timing(data.sites, data["evidence_plan"]).merge(table[["site_id", "start_date"]])
     timing = timing.set_index("site_id")
     evidenced = indicators_with_evidence(data.sites, data["evidence_plan"], data["outcome"])
+    question_sets = prepare(
+        data["question_set"], ints=("id",), nullable_ints=("site_id",), dates=("added",), texts=("name",)
+    )
+    responses = prepare(data["question_response"], ints=("site_id", "question_set_id"), dates=("date",))
 
     rows = []
     for site_id, site, start in zip(table["site_id"], table["site"], table["start_date"], strict=True):
@@ -363,11 +412,7 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
             _lp5(milestones[milestones["site_id"] == site_id], when),
             _lp6(first[first["site_id"] == site_id], start, when),
             _lp7(timing.loc[site_id], evidenced[evidenced["site_id"] == site_id], when),
-            (
-                NOT_ENOUGH,
-                "not judged: the workbook does not record site-specific questions yet",
-                f"this site chose its own issue: {_short(issues.get(site_id, ''), 100)}",
-            ),
+            _lp8(question_sets, responses, site_id, issues.get(site_id, ""), when),
         ]
         for code, (status, rule, evidence) in zip(LEARNING_POINTS, results, strict=True):
             rows.append(
