@@ -352,19 +352,26 @@ TOO_WIDE = """() => {
 
 
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory) -> tuple[str, str, str]:
-    """A server over a fresh demo programme, whose codes are kept: (base URL, a site's name, its code)."""
+def demo_programme(tmp_path_factory) -> tuple[str, str, dict[str, str]]:
+    """A server over a fresh demo programme, whose codes are kept: (base URL, store URL, {site name: code})."""
     from coprod_widgets.demo import build_demo
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('phone') / 'demo.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     store = Store.open(url)
     try:
         codes = build_demo(store)
     finally:
         store.close()
-    name, code = next(iter(codes.items()))
     with running_server(url) as base_url:
-        yield base_url, name, code
+        yield base_url, url, codes
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_programme) -> tuple[str, str, str]:
+    """(base URL, the demo's first site's name, its code)."""
+    base_url, _url, codes = demo_programme
+    name, code = next(iter(codes.items()))
+    return base_url, name, code
 
 
 def test_every_section_of_a_demo_site_fits_a_phone(browser, demo_site):
@@ -392,3 +399,95 @@ def test_every_section_of_a_demo_site_fits_a_phone(browser, demo_site):
         )
     finally:
         context.close()
+
+
+QUESTIONS_SITE = "Saltmere"  # the demo gives it its own question set, "Breathlessness group check-in"
+QUESTION_SET = "Breathlessness group check-in (your site's own)"
+
+
+def question(page, label: str):
+    """A question's block: its input, hint and problem message."""
+    return page.locator(".coprod-field", has=page.get_by_label(label))
+
+
+def answer(page, label: str, text: str) -> None:
+    """Type an answer and leave the box, which is when a text box sends it to the kernel."""
+    box = page.get_by_label(label)
+    box.fill(text)
+    box.press("Tab")
+
+
+def test_a_site_answers_its_own_questions_with_skip_logic_and_checks(browser, demo_programme):
+    server, url, codes = demo_programme
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    block_the_network(context, server)
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    try:
+        code = open_app(page, server)
+        code.fill(codes[QUESTIONS_SITE])
+        code.press("Enter")
+        expect(page.get_by_role("heading", name=QUESTIONS_SITE)).to_be_visible(timeout=WAIT)
+        go_to(page, "Our own questions")
+        page.get_by_label("Question set").select_option(label=QUESTION_SET)
+        came = "How many people came? (required)"
+        tried = "Did anyone try a new breathing exercise at home?"
+        expect(page.get_by_label(came)).to_be_visible(timeout=WAIT)
+
+        # Skip logic: the follow-up questions apply only when someone came.
+        expect(page.get_by_label(tried)).to_be_hidden()
+        answer(page, came, "3")
+        expect(page.get_by_label(tried)).to_be_visible(timeout=WAIT)
+        answer(page, came, "0")
+        expect(page.get_by_label(tried)).to_be_hidden(timeout=WAIT)
+
+        # A constraint's own message, as soon as the answer is given, gone once it is put right.
+        problem = question(page, came).locator(".coprod-problem")
+        answer(page, came, "75")
+        expect(problem).to_contain_text("Enter a number from 0 to 60.", timeout=WAIT)
+        expect(problem).to_be_visible()
+        answer(page, came, "4")
+        expect(problem).to_be_hidden(timeout=WAIT)
+        expect(page.get_by_label(tried)).to_be_visible(timeout=WAIT)
+
+        # Dates are typed day/month/year, as everywhere else in the site app.
+        answer(page, "When did the group meet? (day/month/year) (required)", "31/03/2015")
+        page.get_by_label(tried).select_option(label="Yes")
+        page.get_by_label("How confident do people feel on a bad day?").select_option(label="4")
+        answer(page, "What helped most?", "Pacing the stairs together")
+        answer(page, "Date answered (day/month/year)", "31/03/2015")
+        assert serious_violations(page) == []
+
+        save(page, "Save answers")
+        summary = "2015-03-31: answered by not recorded; version 1; 5 questions answered"
+        row = page.locator(".coprod-list .widget-hbox", has_text=summary)
+        expect(row).to_be_visible(timeout=WAIT)
+        expect(page.get_by_label(came)).to_have_value("", timeout=WAIT)
+        expect(page.get_by_label(tried)).to_be_hidden()
+
+        # The saved answers come back into the form to be changed.
+        row.get_by_role("button", name=re.compile(r"Edit answers \d+")).click()
+        expect(page.get_by_label(came)).to_have_value("4", timeout=WAIT)
+        expect(page.get_by_label("When did the group meet?")).to_have_value("31/03/2015")
+        expect(page.get_by_label("What helped most?")).to_have_value("Pacing the stairs together")
+        expect(page.get_by_label("Date answered (day/month/year)")).to_have_value("31/03/2015")
+        assert serious_violations(page) == []
+        page.get_by_role("button", name="Cancel editing").click()
+        expect(page.get_by_label(came)).to_have_value("", timeout=WAIT)
+    finally:
+        context.close()
+
+    store = Store.open(url)
+    try:
+        site = next(s for s in store.records("site") if s.name == QUESTIONS_SITE)
+        (saved,) = [r for r in store.records("question_response", site_id=site.id) if str(r.date) == "2015-03-31"]
+        assert saved.answers == {
+            "met_on": "2015-03-31",
+            "came": 4,
+            "tried_breathing": "yes",
+            "confidence": 4,
+            "what_helped": "Pacing the stairs together",
+        }
+        assert saved.partner_id is None
+    finally:
+        store.close()

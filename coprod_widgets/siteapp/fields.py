@@ -12,9 +12,10 @@ from collections.abc import Callable
 from enum import Enum, IntEnum
 
 import ipywidgets as widgets
+from pydantic import TypeAdapter, ValidationError
 
 from ..problems import field_label
-from ..records import Record
+from ..records import OptionalDay, Record
 from ..schema import _plain_type
 
 LONG_TEXT = {
@@ -41,6 +42,45 @@ LABEL_STYLE = {"description_width": "initial"}
 def wide() -> widgets.Layout:
     """A fresh layout per input: a shared Layout would be closed with the first page's widgets."""
     return widgets.Layout(width="100%", max_width="46em")
+
+
+#: How every date in the site app is typed, shown in each date box (2015-03-31 is accepted too).
+DATE_EXAMPLE = "31/03/2015"
+DATE_ADVICE = f"enter a real date as day/month/year, like {DATE_EXAMPLE} (or 2015-03-31)."
+#: Reads typed dates exactly as the records' date fields do, so every date box accepts the same text.
+_TYPED_DATE = TypeAdapter(OptionalDay)
+
+
+def date_label(label: str) -> str:
+    return f"{label} (day/month/year)"
+
+
+def date_input(description: str = "", **options) -> widgets.Text:
+    """A box for a date typed as day/month/year.
+
+    A text box, not a date picker: ipywidgets' DatePicker resets Chromium's date segments while a
+    keyboard user is still typing the year.
+    """
+    return widgets.Text(description=description, placeholder=DATE_EXAMPLE, continuous_update=False, **options)
+
+
+def date_text(value) -> str:
+    """A date as it is typed here (31/03/2015); blank for none."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def typed_date(text: str) -> dt.date | str | None:
+    """Typed text as a date, read as a record's date field reads it; None if blank.
+
+    Text that is not a date is passed on as typed (trimmed), so the checks can say what is wrong with it.
+    """
+    text = text.strip()
+    try:
+        return _TYPED_DATE.validate_python(text)
+    except ValidationError:
+        return text
 
 
 #: (label, id) pairs for the reference fields, supplied by the workspace from the site's records.
@@ -91,10 +131,8 @@ class FieldInput:
                 return widgets.RadioButtons(options=[("Yes", True), ("No", False)], value=None, **common)
             return widgets.Checkbox(value=False, indent=False, **common)
         if kind is dt.date:
-            # A text box, not a date picker: ipywidgets' DatePicker resets Chromium's date segments
-            # while a keyboard user is still typing the year.
-            common["description"] = f"{self.label} (day/month/year){'' if self.required else ' (optional)'}"
-            return widgets.Text(placeholder="31/03/2015", continuous_update=False, **common)
+            common["description"] = f"{date_label(self.label)}{'' if self.required else ' (optional)'}"
+            return date_input(**common)
         if kind is int:
             return widgets.BoundedIntText(value=1, min=1, max=20, **common)
         # Text is sent to the kernel when the field loses focus, in one message: sent per keystroke,
@@ -144,7 +182,7 @@ class FieldInput:
         if isinstance(value, Enum):
             value = value.value
         if isinstance(value, dt.date):
-            value = value.strftime("%d/%m/%Y")
+            value = date_text(value)
         if isinstance(self.input, (widgets.Text, widgets.Textarea)):
             value = "" if value is None else str(value)
         if isinstance(self.input, widgets.Checkbox):

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from ..choices import LadderStep
 from ..records import Record
 
+#: How many saved records a list shows at first, and how many more each "Show more" adds.
+PAGE = 10
+
 
 @dataclass(frozen=True)
 class FormSpec:
@@ -183,6 +186,13 @@ SECTIONS: list[SectionSpec] = [
             )
         ],
         ["decision"],
+    ),
+    SectionSpec(
+        "questions",
+        "Our own questions",
+        "Questions your site (or the whole programme) chose to ask, beyond the records above. "
+        "Each set is answered as often as you need (learning point 8).",
+        [],
     ),
     SectionSpec(
         "self_assessment",

@@ -49,6 +49,10 @@ CSS = """
 .coprod-app .coprod-health-missing { border-left: 6px dotted #767676; padding-left: 0.6em; margin: 0.3em 0; }
 .coprod-app .coprod-list .widget-hbox { align-items: center; flex-wrap: wrap; border-bottom: 1px solid #ccc; }
 .coprod-app .coprod-summary { flex: 1 1 20em; }
+.coprod-app .coprod-hint { color: #444; font-style: italic; }
+.coprod-app .coprod-group { border-left: 4px solid #888; padding-left: 0.8em; margin: 0.5em 0; }
+.coprod-app .coprod-repeat { border-left: 4px double #888; padding-left: 0.8em; margin: 0.5em 0; }
+.coprod-app .coprod-repeat-entry { border: 1px dashed #888; border-radius: 4px; padding: 0.3em 0.8em; margin: 0.3em 0; }
 """
 
 

@@ -2,6 +2,8 @@
 
 Everything shown comes from one ``all_records()`` read of the site's own records, repeated after
 each save; sections are built the first time they are opened, so the workspace appears quickly.
+The question sets a site answers are read when "Our own questions" is first opened (they change
+only when an evaluator adds one, never through this app).
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ from ..health import HealthLine, site_health
 from ..records import Record, record_type
 from ..scope import SiteScope
 from .form import ActivityForm, RecordForm, heading
-from .sections import SECTIONS, SUMMARIES, SectionSpec
+from .questions_section import QuestionsSection
+from .sections import PAGE, SECTIONS, SUMMARIES, SectionSpec
 from .takeaway import ReportDownload
-
-PAGE = 10
 
 
 class RecordList:
@@ -93,6 +94,7 @@ class Workspace:
         self.forms: dict[str, RecordForm] = {}
         self.lists: dict[str, RecordList] = {}
         self.sections: dict[str, widgets.Widget] = {}
+        self.questions: QuestionsSection | None = None
         site = scope.site
         self.header = widgets.HTML(
             value=f"<h2>{escape(site.name)}</h2><p>Service issue: {escape(site.service_issue)}. "
@@ -117,6 +119,10 @@ class Workspace:
 
     def _build_section(self, spec: SectionSpec) -> widgets.Widget:
         parts: list[widgets.Widget] = [heading(spec.title, 3), widgets.Label(value=spec.reason)]
+        if spec.key == "questions":
+            self.questions = QuestionsSection(self.scope, self.choices, self._saved, self.today)
+            self.questions.show(self.records["question_response"], self.partner_names())
+            parts.append(self.questions.widget)
         for form_spec in spec.forms:
             if form_spec.kind == "activity":
                 form = ActivityForm(self.scope, self.choices, self._saved, form_spec.fields)
@@ -180,9 +186,13 @@ class Workspace:
         if (previous_partners, previous_nonneg) != (self.records["partner"], self.records["non_negotiable"]):
             for form in self.forms.values():
                 form.refresh_choices()
+            if self.questions is not None:
+                self.questions.refresh_choices()
         names = self.partner_names()
         for kind, listing in self.lists.items():
             listing.show(self.records[kind], names)
+        if self.questions is not None:
+            self.questions.show(self.records["question_response"], names)
         self.health.show(site_health(self.scope.site, self.records, self.today))
 
     def _saved(self, _record: Record) -> None:
