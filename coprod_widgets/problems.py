@@ -135,7 +135,7 @@ def _message(model: type[BaseModel], error: dict) -> tuple[str, str]:
     if kind.startswith("list") or kind.startswith("iterable"):
         return field, f"{label} must be a list; choose the entries from the list offered."
     if kind.startswith("dict") or kind.startswith("mapping"):
-        return field, f"{label} must be names with their values, like {{\"visits\": 3}}; you entered {given!r}."
+        return field, f'{label} must be names with their values, like {{"visits": 3}}; you entered {given!r}.'
     if kind == "extra_forbidden":
         noun = with_article(getattr(model, "noun", "record").lower())
         return field, f"'{field}' is not something {noun} records: remove it."
