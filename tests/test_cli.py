@@ -242,7 +242,7 @@ def test_export_writes_one_csv_per_record_type(home, db, tmp_path):
     ok(run(home, "demo", db=db))
     out_dir = tmp_path / "export" / "nested"
     ok(run(home, "export", "--out", str(out_dir), db=db))
-    expected = [f"{name}.csv" for name in [*RECORD_TYPES, *COUNT_TABLES, "data_dictionary"]] + ["README.txt"]
+    expected = [f"{name}.csv" for name in [*RECORD_TYPES, "answers", *COUNT_TABLES, "data_dictionary"]] + ["README.txt"]
     assert sorted(path.name for path in out_dir.iterdir()) == sorted(expected)
     store = _open(db)
     try:

@@ -112,3 +112,39 @@ def test_sections_show_labels_and_ruled_tables(demo_db_url):
     store.close()
     assert "Behaviour or culture &gt; " in html and "behaviour_culture" not in html
     assert ".coprod-table th,.coprod-table td{border:1px solid" in html
+
+
+def test_site_questions_section_lists_what_each_site_asked(demo):
+    """LP8: a table of the sets each site answers, then one line per question; written answers never quoted."""
+    from coprod_widgets.evaluation import sections
+    from coprod_widgets.evaluation.render import SectionView
+
+    html = SectionView(sections.site_questions(load_programme(demo))).html(embed="svg")
+    assert "The questions each site asks" in html and html.count('<table class="coprod-table">') == 4
+    for words in (
+        "Breathlessness group check-in: the answers, question by question",
+        "Ward visit: medicines on time",
+        "First weeks home",
+        "no question sets",
+        "this site&#x27;s own",
+        "mean 7.5, from 4 to 13 (n=6)",
+        "Yes 4, No 2",
+        "6 written answers",
+        "from 2015-07-09 to 2015-12-08",
+    ):
+        assert words in html, words
+    written = {r.answers.get("what_helped") or r.answers.get("one_change") for r in demo.records("question_response")}
+    assert not [text for text in written if text and text in html]
+
+    one = SectionView(sections.site_questions(load_programme(demo, sites=["Oxborough"]))).html(embed="svg")
+    assert "First weeks home" in one and "Saltmere" not in one and "Breathlessness" not in one
+
+
+@pytest.mark.parametrize("sites", [None, ["Fenmarsh"]], ids=["empty store", "a site with none"])
+def test_site_questions_section_says_so_when_none_were_asked(store, demo, sites):
+    from coprod_widgets.evaluation import sections
+    from coprod_widgets.evaluation.render import SectionView
+
+    data = load_programme(store) if sites is None else load_programme(demo, sites=sites)
+    html = SectionView(sections.site_questions(data)).html(embed="svg")
+    assert "has asked questions of its own yet" in html and "<table" not in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -15,7 +16,16 @@ import openpyxl
 import pytest
 
 from coprod_widgets.exports import ExportError, export_store, read_export
-from coprod_widgets.exports.cells import from_xlsx_text, neutralise, to_xlsx_text, unneutralise
+from coprod_widgets.exports.answers import FIELDS as ANSWER_FIELDS
+from coprod_widgets.exports.answers import VALUE as ANSWER_VALUE
+from coprod_widgets.exports.cells import (
+    EXCEL_CELL_LIMIT,
+    from_xlsx_text,
+    is_too_long_note,
+    neutralise,
+    to_xlsx_text,
+    unneutralise,
+)
 from coprod_widgets.exports.columns import COUNT, DROPDOWN, FIELD_TYPES, YES_NO
 from coprod_widgets.exports.counts import COUNT_TABLES
 from coprod_widgets.exports.deidentify import (
@@ -34,7 +44,7 @@ from tests.casefiles import load_cases
 
 CELL_CASES = load_cases("export_cells.yaml")
 PSEUDONYM = re.compile(r"^P-[0-9A-HJKMNP-TV-Z]{8}$")
-DATA_TABLES = [*RECORD_TYPES, *COUNT_TABLES]
+DATA_TABLES = [*RECORD_TYPES, "answers", *COUNT_TABLES]
 FORMS = [("csv", False), ("csv", True), ("xlsx", False), ("xlsx", True)]
 FORM_IDS = ["csv", "csv-labels", "xlsx", "xlsx-labels"]
 
@@ -79,6 +89,11 @@ def dictionary_of(path: Path) -> list[dict[str, object]]:
 def as_dicts(table: list[list[object]]) -> list[dict[str, object]]:
     heading, *rows = table
     return [dict(zip(heading, row, strict=True)) for row in rows]
+
+
+def is_question_row(row: dict[str, object]) -> bool:
+    """A dictionary row about one question of a question set (not about a column)."""
+    return row["Form Name"] == "answers" and row["Variable / Field Name"] not in (*ANSWER_FIELDS, ANSWER_VALUE)
 
 
 # ---- formula neutralising ----------------------------------------------------------------------
@@ -174,10 +189,14 @@ def test_dictionary_describes_every_column_and_nothing_else(demo, tmp_path, file
     path = export_store(demo, out, format=file_format, labels=labels, deidentify=deidentify).path
     tables = tables_in(path)
     written = {(name, heading) for name in DATA_TABLES for heading in tables[name][0]}
-    rows = dictionary_of(path)
+    every_row = dictionary_of(path)
+    rows = [row for row in every_row if not is_question_row(row)]
+    questions = [row for row in every_row if is_question_row(row)]
     described = [(row["Form Name"], row["Column Heading"]) for row in rows]
     assert len(described) == len(set(described)) and set(described) == written
     assert list(rows[0]) == list(HEADINGS)
+    assert len(questions) == 13 and every_row[-len(questions) :] == questions, "the questions come last"
+    assert {row["Column Heading"] for row in questions} == {"Answer" if labels else "value"}
     for row in rows:
         assert row["Variable / Field Name"] and row["Field Label"], row
         assert row["Field Type"] in FIELD_TYPES, row
@@ -230,6 +249,11 @@ def test_deidentified_export_names_nobody_and_has_no_free_text(demo, tmp_path, f
     dropped = {(kind, field) for kind, names in FREE_TEXT.items() for field in names}
     assert not fields & dropped
     assert {("site", "name"), ("site", "service_issue"), ("programme", "name")} <= fields
+    written = written_answers(demo)
+    assert written and not any(answer in text for text in texts for answer in written), "no written answers"
+    answers = as_dicts(tables_in(path)["answers"])
+    type_heading = "Question type" if labels else "type"
+    assert len(answers) == 65 and "text" not in {row[type_heading] for row in answers}
 
 
 def test_pseudonyms_are_stable_joinable_and_not_record_numbers(demo, tmp_path):
@@ -322,6 +346,142 @@ def test_free_text_list_is_the_one_decision():
             places = [field in group.get(kind, ()) for group in (KEPT_TEXT, NAME_FIELDS, FREE_TEXT)]
             assert places.count(True) == 1, f"{kind}.{field} must be in exactly one list in deidentify.py"
             assert is_free_text(kind, field) == (field in FREE_TEXT.get(kind, ()))
+
+
+# ---- answers to the sites' own questions ---------------------------------------------------------------
+
+
+def written_answers(store: Store) -> set[str]:
+    """Every written (text) answer in the store: Saltmere's "what helped", Oxborough's "one change"."""
+    names = {"what_helped", "one_change"}
+    return {value for r in store.records("question_response") for name, value in r.answers.items() if name in names}
+
+
+def answers_as_written(store: Store, labels: bool) -> list[list[str]]:
+    """answers_frame's rows as a CSV export writes them: the export and the evaluators' frame agree."""
+    from coprod_widgets.evaluation import indicators as ind
+    from coprod_widgets.evaluation.data import load_programme
+
+    data = load_programme(store)
+    frame = ind.answers_frame(data["question_set"], data["question_response"], data.sites, labels=labels)
+    frame = frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d"), version=frame["version"].astype(str))
+    return [[str(cell) for cell in row] for row in frame.itertuples(index=False)]
+
+
+@pytest.mark.parametrize("labels", [False, True], ids=["codes", "labels"])
+def test_answers_table_holds_one_row_per_answer(demo, tmp_path, labels):
+    path = export_store(demo, tmp_path / "csv", labels=labels).path
+    heading, *rows = tables_in(path)["answers"]
+    titles = ["Site", "Site name", "Set of answers", "Answered by", "Date answered", "Question set name", "Version"]
+    titles += ["Question", "Question label", "Question type", "Answer"]
+    assert heading == (titles if labels else [*ANSWER_FIELDS, ANSWER_VALUE])
+    assert len(rows) == 76 and rows == answers_as_written(demo, labels)
+    assert len({row[2] for row in rows}) == 18 and {row[1] for row in rows} == {"Saltmere", "Brackenford", "Oxborough"}
+    values = {row[-1] for row in rows}
+    if labels:
+        assert {"Medicine not stocked on the ward", "First week", "Yes"} <= values and "not_stocked" not in values
+        assert any(";" in value and "Waiting for the drug round" in value for value in values)
+    else:
+        assert {"not_stocked", "w1", "yes"} <= values and "Medicine not stocked on the ward" not in values
+    assert written_answers(demo) <= values, "a full export keeps what people wrote"
+
+
+def test_dictionary_says_what_each_question_asked(demo, tmp_path):
+    rows = [row for row in dictionary_of(export_store(demo, tmp_path / "csv").path) if is_question_row(row)]
+    by_name = {row["Variable / Field Name"]: row for row in rows}
+    assert list(by_name)[:5] == ["met_on", "came", "tried_breathing", "confidence", "what_helped"]
+    late = by_name["late_reasons"]
+    assert late["Field Label"] == "Why were doses late?" and late["Field Type"] == "select_multiple"
+    assert late["Choices, Calculations, OR Slider Labels"] == (
+        "drug_round = Waiting for the drug round; not_stocked = Medicine not stocked on the ward; "
+        "nil_by_mouth = Nil by mouth, no alternative given; other = Another reason"
+    )
+    assert "'Ward visit: medicines on time', version 1 (Brackenford's own)" in late["Field Note"]
+    assert by_name["week_home"]["Field Label"] == "Which week home is this?", "the form's default language"
+    assert by_name["week_home"]["Required Field?"] == "y" and by_name["what_helped"]["Identifier?"] == "y"
+    assert (by_name["confidence"]["Text Validation Min"], by_name["confidence"]["Text Validation Max"]) == ("1", "10")
+    assert (
+        by_name["on_time_share"]["Field Type"] == "calculate"
+        and "worked out as" in by_name["on_time_share"]["Field Note"]
+    )
+
+
+def test_keep_text_keeps_written_answers(demo, tmp_path):
+    tables = tables_in(export_store(demo, tmp_path / "csv", deidentify=True, keep_text=True).path)
+    answers = as_dicts(tables["answers"])
+    assert len(answers) == 76 and written_answers(demo) <= {row["value"] for row in answers}
+
+
+def test_respondents_are_partner_numbers_or_pseudonyms(store, small_programme, tmp_path):
+    answered = {
+        "site_id": small_programme["site"],
+        "question_set_id": small_programme["question_set"],
+        "partner_id": small_programme["partner_lived"],
+        "date": "2015-04-01",
+        "answers": {"visits": 3},
+    }
+    store.add("question_response", answered, who="test")
+    full = as_dicts(tables_in(export_store(store, tmp_path / "full").path)["answers"])
+    assert [(row["respondent"], row["question"], row["value"]) for row in full] == [
+        (str(small_programme["partner_lived"]), "visits", "3")
+    ]
+    shown = as_dicts(tables_in(export_store(store, tmp_path / "de", deidentify=True).path)["answers"])
+    pseudonym = Pseudonyms(store.secret(PSEUDONYM_KEY_SETTING))(small_programme["partner_lived"])
+    assert [row["respondent"] for row in shown] == [pseudonym] and "Rosa" not in str(shown)
+
+
+def test_one_site_keeps_the_programme_sets_it_answers(store, small_programme, tmp_path):
+    from coprod_widgets.questions.library import add_form
+    from coprod_widgets.questions.xlsform import read_xlsform_text
+
+    form = read_xlsform_text("| survey |\n|  | type | name | label |\n|  | integer | met | Times met? |\n")
+    common = add_form(store, form, name="Core", source="core.md", site_id=None, who="test").question_set
+    answered = {"site_id": small_programme["site"], "question_set_id": common.id, "date": "2015-04-01"}
+    store.add("question_response", {**answered, "answers": {"met": 2}}, who="test")
+    path = export_store(store, tmp_path / "north", site="North").path
+    assert {row["name"] for row in read_export(path)["question_set"]} == {"Core", "Seeded visits"}
+    answers = as_dicts(tables_in(path)["answers"])
+    assert [(row["form"], row["label"], row["value"]) for row in answers] == [("Core", "Times met?", "2")]
+
+
+LONG_LABEL = "A question worded at great length, as some forms are. " * 6
+
+
+@pytest.fixture
+def long_store(store, small_programme) -> Store:
+    """A question set whose questions, as JSON, are longer than an Excel cell can hold; with one set of answers."""
+    from coprod_widgets.questions.library import add_form
+    from coprod_widgets.questions.xlsform import read_xlsform_text
+
+    lines = "".join(f"|  | integer | q{n} | {LONG_LABEL}{n} |\n" for n in range(120))
+    form = read_xlsform_text("| survey |\n|  | type | name | label |\n" + lines)
+    added = add_form(store, form, name="Long", source="long.md", site_id=small_programme["site"], who="test")
+    answered = {"site_id": small_programme["site"], "question_set_id": added.question_set.id, "date": "2015-04-01"}
+    store.add("question_response", {**answered, "answers": {"q0": 1, "q119": 2}}, who="test")
+    return store
+
+
+def test_a_cell_too_long_for_excel_is_a_note_in_the_xlsx_and_whole_in_the_csv(long_store, tmp_path):
+    (stored,) = [s for s in long_store.records("question_set") if s.name == "Long"]
+    whole = json.dumps(stored.definition, ensure_ascii=False, sort_keys=True)
+    assert len(whole) > EXCEL_CELL_LIMIT
+
+    workbook = export_store(long_store, tmp_path / "x.xlsx", format="xlsx").path
+    cells = [cell for table in tables_in(workbook).values() for row in table for cell in row]
+    assert max(len(cell) for cell in cells if isinstance(cell, str)) <= EXCEL_CELL_LIMIT
+    sets = as_dicts(tables_in(workbook)["question_set"])
+    note = next(row["definition"] for row in sets if row["name"] == "Long")
+    assert is_too_long_note(note)
+    assert f"{len(whole):,} characters" in note and "CSV export" in note and "in the store" in note
+    back = {row["name"]: row for row in read_export(workbook)["question_set"]}
+    assert back["Long"]["definition"] is None, "read_export says the value is not in this file"
+    assert back["Seeded visits"]["definition"] == long_store.get("question_set", back["Seeded visits"]["id"]).definition
+    answers = as_dicts(tables_in(workbook)["answers"])
+    assert [(row["question"], row["value"]) for row in answers] == [("q0", "1"), ("q119", "2")]
+
+    folder = export_store(long_store, tmp_path / "csv").path
+    back = {row["name"]: row for row in read_export(folder)["question_set"]}
+    assert back["Long"]["definition"] == stored.definition, "the CSV export has it whole"
 
 
 # ---- formula-like text typed by people ---------------------------------------------------------------

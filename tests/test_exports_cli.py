@@ -43,8 +43,9 @@ def test_csv_export_lists_what_it_wrote(home, tmp_path, demo_db_url, stored_coun
     for kind, count in stored_counts.items():
         assert f"  {kind}.csv " in out and f" {count} row(s)" in out
     assert "data_dictionary.csv" in out and "README.txt" in out
+    assert "  answers.csv " in out and " 76 row(s)" in out
     back = read_export(folder)
-    assert {kind: len(rows) for kind, rows in back.items()} == stored_counts
+    assert {kind: len(rows) for kind, rows in back.items()} == stored_counts, "every record type, not answers"
     assert {path.name for path in folder.iterdir()} >= {f"{name}.csv" for name in COUNT_TABLES}
 
 
@@ -83,6 +84,29 @@ def test_keep_text_with_deidentify(home, tmp_path, demo_db_url):
     ok(run(home, "export", "--out", str(tmp_path / "x"), "--deidentify", "--keep-text", db=demo_db_url))
     assert "title" in read_export(tmp_path / "x")["activity"][0]
     assert "Free text kept" in (tmp_path / "x" / "README.txt").read_text(encoding="utf-8")
+
+
+def test_answers_sheet_with_labels_and_de_identified(home, tmp_path, demo_db_url):
+    """The answers sheet: choices as labels with --labels; with --deidentify no written answers (nor names)."""
+    named = tmp_path / "answers.xlsx"
+    ok(run(home, "export", "--format", "xlsx", "--out", str(named), "--labels", "--deidentify", db=demo_db_url))
+    workbook = openpyxl.load_workbook(named, read_only=True)
+    heading, *rows = [list(row) for row in workbook["answers"].iter_rows(values_only=True)]
+    answers = [dict(zip(heading, row, strict=True)) for row in rows]
+    assert len(answers) == 65 and {row["Question type"] for row in answers} >= {"select_one", "select_multiple"}
+    assert "text" not in {row["Question type"] for row in answers}
+    assert "Medicine not stocked on the ward" in {row["Answer"] for row in answers}
+    dictionary = [list(row) for row in workbook["data dictionary"].iter_rows(values_only=True)]
+    questions = [row for row in dictionary if row[1] == "answers" and row[2] == "Answer" and row[0] != "value"]
+    assert len(questions) == 13 and "What helped most?" in {row[4] for row in questions}
+    store = Store.open(demo_db_url)
+    try:
+        written = [r.answers.get("what_helped") for r in store.records("question_response")]
+        names = [partner.display_name for partner in store.records("partner")]
+    finally:
+        store.close()
+    cells = {str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert not {text for text in written if text} & cells and not set(names) & cells
 
 
 BAD_ARGUMENTS = [

@@ -261,8 +261,8 @@ def lp7(data: ProgrammeData) -> list:
 def lp8(data: ProgrammeData) -> list:
     return [
         note(
-            "Each site chose its own service issue and its own way of working. Site-specific questions are not "
-            "recorded in the workbook yet, so this learning point is described rather than measured."
+            "Each site chose its own service issue and its own way of working. Sites can also ask evaluation "
+            "questions of their own, beside the ones every site answers: see the questions each site asked."
         ),
         table(
             data.sites,
@@ -270,6 +270,65 @@ def lp8(data: ProgrammeData) -> list:
             {"name": "Site", "service_issue": "Service issue", "start_date": "Started"},
         ),
     ]
+
+
+#: Question types in words, for readers who do not know XLSForm.
+QUESTION_KINDS = {
+    "text": "written",
+    "integer": "whole number",
+    "decimal": "number",
+    "range": "scale",
+    "date": "date",
+    "select_one": "one choice",
+    "select_multiple": "several choices",
+    "acknowledge": "acknowledgement",
+    "calculate": "worked out",
+}
+NO_QUESTIONS = (
+    "No site shown here has asked questions of its own yet, and there are no questions for every site. When a site "
+    "adds a question set (coprod questions add), this part lists it with a summary of its answers."
+)
+
+
+def site_questions(data: ProgrammeData) -> list:
+    """LP8: the question sets each site answers, then a line per question of each set summing up the answers."""
+    empty = pd.DataFrame()
+    sets = data.frames.get("question_set", empty)
+    responses = data.frames.get("question_response", empty)
+    asked = ind.questions_asked(sets, responses, data.sites)
+    if asked.empty or (asked["whose"] == "no question sets").all():
+        return [note(NO_QUESTIONS)]
+    summary = ind.answer_summary(ind.answers_frame(sets, responses, data.sites))
+    summary = summary.assign(kind=summary["type"].map(lambda code: QUESTION_KINDS.get(code, code)))
+    parts = [
+        table(
+            asked,
+            "The questions each site asks: every site's sets and its own",
+            {
+                "site": "Site",
+                "form": "Question set",
+                "whose": "Whose",
+                "first_added": "First added",
+                "version": "Newest version",
+                "versions": "Versions",
+                "questions": "Questions",
+                "answer_sets": "Sets of answers",
+                "latest_answer": "Latest answer",
+            },
+            limit=200,
+        )
+    ]
+    if summary.empty:
+        return [*parts, note("No answers have been given to these questions in the period shown.")]
+    for form, rows in summary.groupby("form", sort=False):
+        parts.append(
+            table(
+                rows,
+                f"{form}: the answers, question by question (written answers are counted, not quoted)",
+                {"site": "Site", "label": "Question", "kind": "Kind", "answers": "Answers", "summary": "Summary"},
+            )
+        )
+    return parts
 
 
 def ladder(data: ProgrammeData) -> list:

@@ -25,6 +25,7 @@ from ..store import site_by_name
 from .about import HEADINGS as ABOUT_HEADINGS
 from .about import README, about_rows, readme_text
 from .about import SHEET as ABOUT_SHEET
+from .answers import answers_table, question_dictionary_rows
 from .columns import Table, record_columns
 from .counts import count_tables, hidden_counts
 from .deidentify import PSEUDONYM_KEY_SETTING, Pseudonyms, pseudonymise
@@ -66,6 +67,9 @@ def export_store(
 ) -> ExportResult:
     """Write every record of ``store`` (or of one ``site``) to ``out``, with a data dictionary, counts and notes.
 
+    Besides a table per record type and the counts tables, ``answers`` has one row per answer to the sites'
+    own questions (see :mod:`.answers`), and the data dictionary a row per question of each question set.
+
     Parameters
     ----------
     out
@@ -75,6 +79,7 @@ def export_store(
         Write choices as their labels and head columns with field titles (read_export maps them back).
     deidentify
         Pseudonyms for partners, no free text (unless ``keep_text``), counts below ``min_count`` hidden.
+        Written answers to the sites' questions are free text too: left out of ``answers`` unless ``keep_text``.
 
     Raises :class:`ExportError`, with nothing written, when an option or ``out`` cannot be used.
     """
@@ -89,6 +94,7 @@ def export_store(
     records, chosen = _read(store, site)
     pseudonym = Pseudonyms(store.secret(PSEUDONYM_KEY_SETTING)) if deidentify else None
     tables = [_record_table(kind, rows, pseudonym, keep_text) for kind, rows in records.items()]
+    tables.append(answers_table(records, labels=labels, pseudonym=pseudonym, keep_text=keep_text))
     tables += count_tables(records, records["site"], min_count if deidentify else None)
     rows = {table.name: len(table.rows) for table in tables}
 
@@ -96,6 +102,13 @@ def export_store(
     names = {table.name: f"{table.name}.csv" if csv else f"sheet {table.name}" for table in tables}
     names["data_dictionary"] = f"{DICTIONARY_STEM}.csv" if csv else f"sheet {DICTIONARY_SHEET!r}"
     dictionary = dictionary_rows(tables, labels)
+    dictionary += question_dictionary_rows(
+        records["question_set"],
+        {site.id: site.name for site in records["site"]},
+        labels=labels,
+        deidentify=deidentify,
+        keep_text=keep_text,
+    )
     options = {
         "format": format,
         "labels": labels,
@@ -158,6 +171,9 @@ def _read(store, site: str | None) -> tuple[dict[str, list[Record]], Site | None
             elif kind == "programme":
                 programmes = store.records(kind, conn=conn)
                 records[kind] = [p for p in programmes if chosen is None or p.id == chosen.programme_id]
+            elif kind == "question_set":  # one site's export keeps the programme's sets too: the site answers them
+                sets = store.records(kind, conn=conn)
+                records[kind] = [s for s in sets if chosen is None or s.site_id in (None, chosen.id)]
             else:
                 records[kind] = store.records(kind, site_id=chosen.id if chosen else None, conn=conn)
     return records, chosen

@@ -17,7 +17,8 @@ DEIDENTIFIED = (
     "the same partner has the same pseudonym in every de-identified export of this store, and a pseudonym "
     "cannot be turned back into a partner without the store. The partner table's id column and every column that "
     "refers to a partner hold the pseudonym, so the files still join. Free-text columns (activity titles, "
-    "statements, comments, organisations, who changed, who collects evidence and the like) are left out. "
+    "statements, comments, organisations, who changed, who collects evidence and the like) are left out, and so "
+    "are written answers to the sites' own questions (the answers table keeps numbers, dates and choices). "
     "In the counts_ tables, counts below {min_count} are shown as <{min_count}, and there are no totals."
 )
 NOT_DONE = (
@@ -86,6 +87,14 @@ def about_rows(
         ],
         ["Dates", "written as YYYY-MM-DD" if csv else "real dates, shown as YYYY-MM-DD"],
         ["Counts", "The counts_ tables count records per site and group; combinations with no records are left out."],
+        [
+            "Answers",
+            f"{file_names['answers']}: one row per answer to the sites' own questions, taken from question_response "
+            "(each set of answers, as JSON) and labelled from question_set. Choices are written as "
+            f"{'their labels' if labels else 'their names (codes)'}, several choices separated by '; '. The data "
+            "dictionary has a row per question of each question set version (table answers): its label, type "
+            "and choices. read_export does not read this table back: it is derived from those two.",
+        ],
         ["Cells that look like formulas", NEUTRALISED],
         ["Access codes", "Sites' access codes (and their hashes) are never exported."],
     ]

@@ -43,3 +43,24 @@ def to_xlsx_text(value: str) -> str:
 def from_xlsx_text(value: str) -> str:
     """The inverse of :func:`to_xlsx_text` (openpyxl reads the escapes literally)."""
     return _OOXML_ESCAPED.sub(lambda match: chr(int(match.group(0)[2:6], 16)), value)
+
+
+# Excel keeps at most 32,767 characters in a cell and cuts or refuses anything longer. A question set's questions
+# (JSON) or a long set of answers could pass that, so an xlsx gets a note in its place; CSV has no such limit.
+EXCEL_CELL_LIMIT = 32_767
+_TOO_LONG = (
+    "[Too long for a spreadsheet cell: {length:,} characters, over Excel's limit of 32,767. The whole value is "
+    "in a CSV export of the same records (coprod export --format csv) and in the store.]"
+)
+_TOO_LONG_NOTE = re.compile(
+    r"\[Too long for a spreadsheet cell: [\d,]+ characters, over Excel's limit of 32,767\. .*\]"
+)
+
+
+def too_long_note(value: str) -> str:
+    """What an xlsx cell says in place of ``value`` when it is over Excel's limit."""
+    return _TOO_LONG.format(length=len(value))
+
+
+def is_too_long_note(value: object) -> bool:
+    return isinstance(value, str) and _TOO_LONG_NOTE.fullmatch(value) is not None

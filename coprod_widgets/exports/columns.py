@@ -22,6 +22,8 @@ TEXT, NOTES, INTEGER, DATE, YES_NO, DROPDOWN = "text", "notes", "integer", "date
 RECORD_NUMBER, RECORD_NUMBERS = "record number", "list of record numbers"
 PSEUDONYM, PSEUDONYMS = "pseudonymous id", "list of pseudonymous ids"
 COUNT = "count"
+#: The table of answers to the sites' own questions, one row per answer (derived: read_export skips it).
+ANSWERS = "answers"
 #: A question set's questions, or a set of answers: one JSON object per cell (the tidy answers table is easier).
 JSON_TEXT = "JSON"
 FIELD_TYPES = (

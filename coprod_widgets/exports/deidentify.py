@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from collections.abc import Callable
 
 from ..records import RECORD_TYPES
@@ -41,6 +42,11 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "question_response": ("answers",),
 }
 
+#: Answers to a site's own questions that are not free text, by XLSForm type: kept in de-identified exports.
+#: Every other type (text, and any added later) counts as written text and is left out unless ``keep_text``;
+#: a calculation only when it worked out a number (one that joins answers together could repeat written text).
+KEPT_ANSWER_TYPES = ("integer", "decimal", "range", "date", "select_one", "select_multiple", "acknowledge")
+
 #: The setting (see ``Store.secret``) holding this store's pseudonym key.
 PSEUDONYM_KEY_SETTING = "export_pseudonym_key"
 PSEUDONYM_PREFIX = "P-"
@@ -55,6 +61,18 @@ def is_free_text(kind: str, field: str) -> bool:
     if info is None or _plain_type(info.annotation) not in (str, dict):
         return False
     return field not in KEPT_TEXT.get(kind, ()) and field not in NAME_FIELDS.get(kind, ())
+
+
+def is_free_text_answer(question_type: str, value: str) -> bool:
+    """Whether an answer (as text) is free text: any type not in KEPT_ANSWER_TYPES, bar numeric calculations."""
+    if question_type in KEPT_ANSWER_TYPES:
+        return False
+    if question_type == "calculate":
+        try:
+            return not math.isfinite(float(value))
+        except ValueError:
+            return True
+    return True
 
 
 def partner_fields(kind: str) -> tuple[str, ...]:

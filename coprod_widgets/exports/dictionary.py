@@ -1,5 +1,8 @@
 """The data dictionary: one row per exported column, laid out like a REDCap data dictionary.
 
+The ``answers`` table also has one row per question of each question set version (see :mod:`.answers`), so
+whoever reads an answer can look up what was asked, its type and its choices.
+
 It travels with the data (``data_dictionary.csv``, or the ``data dictionary`` sheet) so that whoever
 re-uses the export knows what each column holds, and so that :func:`read_export` can turn column
 headings and labels back into field names and codes.
@@ -7,7 +10,7 @@ headings and labels back into field names and codes.
 
 from __future__ import annotations
 
-from .columns import FIELD_TYPES, Column, Table
+from .columns import ANSWERS, FIELD_TYPES, Column, Table
 
 #: REDCap's own headings where REDCap has the column, in REDCap's order; "Column Heading" is ours.
 HEADINGS = (
@@ -68,10 +71,16 @@ def dictionary_rows(tables: list[Table], labels: bool) -> list[list[object]]:
 
 
 def columns_by_heading(rows: list[dict[str, object]]) -> dict[str, dict[str, Column]]:
-    """Read the dictionary back: for each table, its column headings mapped to the columns they hold."""
+    """Read the dictionary back: for each table, its column headings mapped to the columns they hold.
+
+    Rows about the ``answers`` table (its columns, and one per question asked) are skipped: that table is
+    derived from question_response and question_set, which are read back themselves.
+    """
     found: dict[str, dict[str, Column]] = {}
     for number, row in enumerate(rows, start=2):
         text = {key: "" if value is None else str(value).strip() for key, value in row.items()}
+        if text.get(FORM) == ANSWERS:
+            continue
         missing = [heading for heading in (FIELD, FORM, HEADING, TYPE) if not text.get(heading)]
         if missing or text[TYPE] not in FIELD_TYPES:
             problem = f"no {missing[0]!r}" if missing else f"the unknown field type {text[TYPE]!r}"

@@ -4,6 +4,10 @@ The data dictionary written with the export says which field each column heading
 were written, so labels become codes again, ``3;5;9`` becomes a list and the ``'`` added in front of
 formula-like text is taken off. Rows of a full export are accepted by ``records.validate``; those of a
 de-identified one are not (pseudonyms are not record numbers and free text is missing).
+
+The ``answers`` table is not read back: it is derived (one row per answer in question_response, labelled from
+question_set), and those two tables are. A cell an xlsx export could not hold (over Excel's 32,767 characters,
+written as a note saying so) comes back as None: read the CSV export for that value.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import os
 from pathlib import Path
 
 from ..records import RECORD_TYPES
-from .cells import from_xlsx_text, unneutralise
+from .cells import from_xlsx_text, is_too_long_note, unneutralise
 from .columns import Column
 from .dictionary import FILE_STEM, SHEET, columns_by_heading
 from .errors import ExportError
@@ -21,7 +25,10 @@ from .target import XLSX_NAME
 
 
 def read_export(path: str | os.PathLike) -> dict[str, list[dict]]:
-    """The records in an export written by ``export_store``: ``{record type: [field -> value, ...]}``."""
+    """The records in an export written by ``export_store``: ``{record type: [field -> value, ...]}``.
+
+    Every record type is read; the derived ``answers`` table is not (it is rebuilt from question_response).
+    """
     path = Path(path).expanduser()
     if path.is_dir():
         if (path / f"{FILE_STEM}.csv").is_file():
@@ -80,7 +87,12 @@ def _records(path: Path, name: str, table: list[list[object]], described: dict[s
     for number, row in enumerate(rows, start=2):
         cells = list(row) + [None] * (len(columns) - len(row))
         try:
-            records.append({column.field: column.value(cell) for column, cell in zip(columns, cells, strict=False)})
+            records.append(
+                {
+                    column.field: None if is_too_long_note(cell) else column.value(cell)
+                    for column, cell in zip(columns, cells, strict=False)
+                }
+            )
         except ValueError as exc:
             raise ExportError(
                 "{path}: {name}, row {number}: {problem}.", path=str(path), name=name, number=number, problem=str(exc)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cells import neutralise, to_xlsx_text
+from .cells import EXCEL_CELL_LIMIT, neutralise, to_xlsx_text, too_long_note
 from .columns import Table
 from .target import Target
 
@@ -152,9 +152,13 @@ class XlsxWorkbook:
 
 
 def _xlsx_cell(cell: object) -> object:
-    """Text neutralised and escaped (openpyxl would store "=..." as a formula); dates stay dates."""
+    """Text neutralised and escaped (openpyxl would store "=..." as a formula); dates stay dates.
+
+    Text over Excel's cell limit becomes a note saying where the whole value is (Excel would cut it short).
+    """
     if isinstance(cell, str):
-        return to_xlsx_text(neutralise(cell))
+        text = to_xlsx_text(neutralise(cell))
+        return too_long_note(cell) if len(text) > EXCEL_CELL_LIMIT else text
     return cell
 
 

@@ -150,6 +150,7 @@ def _lp8(data: ProgrammeData) -> list:
             "The sites and the issues they chose",
             {"name": "Site", "service_issue": "Service issue", "start_date": "Started"},
         ),
+        *sections.site_questions(data),
     ]
 
 

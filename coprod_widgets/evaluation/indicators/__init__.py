@@ -14,6 +14,7 @@ change          LP5/LP6: first change of each kind, its order, milestones agains
 evidence        LP7: when the evidence plan was agreed, which indicators have evidence
 ladder          Ladder of Co-production by stage; self-assessment by role; staff/lived gaps
 overview        a status per site and learning point, with the rule and the figures behind it
+site_questions  LP8: the questions each site asked, every answer as a row, a line per question
 ==============  =========================================================================
 """
 
@@ -25,6 +26,7 @@ from .involvement import attendance_by_group_month, contribution_share, dropouts
 from .ladder import ladder_by_stage, self_assessment_by_role, staff_lived_gap
 from .leadership import facilitation_by_group, leadership_concentration
 from .overview import LEARNING_POINTS, LOOK_ORDER, NOT_ENOUGH, STATUS_ORDER, as_of_dates, overview_status, worth_a_look
+from .site_questions import answer_summary, answers_frame, questions_asked
 
 __all__ = [
     "LEARNING_POINTS",
@@ -33,6 +35,8 @@ __all__ = [
     "NOT_ENOUGH",
     "worth_a_look",
     "as_of_dates",
+    "answer_summary",
+    "answers_frame",
     "attendance_by_group_month",
     "behaviour_first",
     "contribution_share",
@@ -50,6 +54,7 @@ __all__ = [
     "non_negotiable_status",
     "outcomes_by_type",
     "overview_status",
+    "questions_asked",
     "representation",
     "self_assessment_by_role",
     "staff_lived_gap",
