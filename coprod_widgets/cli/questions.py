@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .support import CoprodGroup, open_store, who_is_acting
+from .support import CoprodGroup, echo_table, open_store, site_called, who_is_acting
 
 
 @click.group(cls=CoprodGroup)
@@ -17,12 +17,7 @@ def questions() -> None:
 def _site_id(store, name: str | None) -> int | None:
     if name is None:
         return None
-    found = store.site_named(name)
-    if found is None:
-        names = ", ".join(repr(s.name) for s in store.sites())
-        known = f"The sites are: {names}." if names else "There are no sites yet."
-        raise click.ClickException(f"There is no site called {name!r}. {known}")
-    return found.id
+    return site_called(store, name).id
 
 
 @questions.command("add")
@@ -52,10 +47,10 @@ def questions_add(ctx: click.Context, file: Path, name: str, site_name: str | No
     except FormRefused as exc:
         raise click.ClickException(f"{file.name} was not added. {exc}") from None
     store = open_store(ctx)
-    site_id = _site_id(store, site_name)
+    site = site_called(store, site_name) if site_name is not None else None
+    site_id = site.id if site else None
     added = add_form(store, form, name=name, source=file.name, site_id=site_id, who=who_is_acting())
-    whose = site_name and store.get("site", site_id).name
-    where = f"for {whose}" if whose else "for every site"
+    where = f"for {site.name}" if site else "for every site"
     record = added.question_set
     count = sum(1 for _ in form.answerable())
     if not added.new:
@@ -100,9 +95,7 @@ def questions_list(ctx: click.Context, site_name: str | None, all_versions: bool
         )
         for q in found
     ]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    echo_table(header, rows)
 
 
 def _answer_counts(store) -> dict[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import access
-from .support import CoprodGroup, one_line, open_store, who_is_acting
+from .support import CoprodGroup, echo_table, one_line, open_store, site_called, who_is_acting
 
 DEFAULT_PROGRAMME_NAME = "Programme"
 
@@ -105,9 +105,7 @@ def site_list(ctx: click.Context) -> None:
         )
         for s in sites
     ]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    echo_table(header, rows)
 
 
 @site.command("reset-code")
@@ -119,11 +117,7 @@ def site_reset_code(ctx: click.Context, name: str) -> None:
     Use it when a code is lost or may have been seen by someone who should not have it.
     """
     store = open_store(ctx)
-    found = store.site_named(name)
-    if found is None:
-        names = ", ".join(repr(s.name) for s in store.sites())
-        known = f"The sites are: {names}." if names else "There are no sites yet."
-        raise click.ClickException(f"There is no site called {name!r}. {known}")
+    found = site_called(store, name)
     code = access.new_code()
     store.set_access_hash(found.id, access.hash_code(code), who=who_is_acting())
     click.echo(f"New access code set for site {found.name!r}; the old one no longer works.")

@@ -100,6 +100,23 @@ def who_is_acting() -> str:
     return f"coprod command line ({user})" if user else "coprod command line"
 
 
+def site_called(store, name: str):
+    """The site called ``name`` (any case), or a one-line error listing the sites there are."""
+    found = store.site_named(name)
+    if found is None:
+        names = ", ".join(repr(s.name) for s in store.sites())
+        known = f"The sites are: {names}." if names else "There are no sites yet."
+        raise click.ClickException(f"There is no site called {name!r}. {known}")
+    return found
+
+
+def echo_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Print rows as plain columns under a header and a dashed rule, for commands that list things."""
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
 def open_store(ctx: click.Context):
     """The store named by --db (tables made if the database is empty); closed when the command ends.
 
