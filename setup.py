@@ -1,10 +1,11 @@
-"""One build step pyproject.toml cannot say: the workbooks travel inside the wheel.
+"""One build step pyproject.toml cannot say: the workbooks and the shared instruments travel inside the wheel.
 
 ``workbooks/`` (the site app, the evaluator workbooks and the report notebooks) stays the one copy in
 git, beside the package, where JupyterLab and ``COPROD_HOME`` expect it. A built wheel carries a copy
 in ``coprod_widgets/workbooks/``, so that ``coprod serve``, ``coprod serve --evaluator`` and
 ``coprod report`` work from an installed coprod outside a checkout (see ``settings.bundled_workbooks_dir``).
-An editable install reads the checkout's own folder and copies nothing.
+The XLSForms in ``data/instruments/`` go to ``coprod_widgets/instruments/`` (see ``settings.instruments_dir``).
+An editable install reads the checkout's own folders and copies nothing.
 """
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 WORKBOOKS = Path(__file__).resolve().parent / "workbooks"
+INSTRUMENTS = Path(__file__).resolve().parent / "data" / "instruments"
 FOLDERS = ("site", "evaluator", "reports")
 
 
@@ -28,6 +30,13 @@ class BuildWithWorkbooks(build_py):
             target = Path(self.build_lib, "coprod_widgets", "workbooks", notebook.relative_to(WORKBOOKS))
             self.mkpath(str(target.parent))
             self.copy_file(str(notebook), str(target))
+        forms = sorted(INSTRUMENTS.glob("*.md"))
+        if not forms:
+            raise SystemExit(f"coprod's shared instruments are missing from {INSTRUMENTS}: build from a checkout.")
+        for form in forms:
+            target = Path(self.build_lib, "coprod_widgets", "instruments", form.name)
+            self.mkpath(str(target.parent))
+            self.copy_file(str(form), str(target))
 
 
 setup(cmdclass={"build_py": BuildWithWorkbooks})

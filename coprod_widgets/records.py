@@ -31,7 +31,6 @@ PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=PRINTABLE)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000, pattern=PRINTABLE)]
-Score = Annotated[int, Field(ge=1, le=5)]
 
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
@@ -403,42 +402,6 @@ class Decision(SiteRecord):
             )
 
 
-class SelfAssessment(SiteRecord):
-    kind: ClassVar[str] = "self_assessment"
-    noun: ClassVar[str] = "Self-assessment"
-    dated_by: ClassVar[str | None] = "date"
-    references: ClassVar[dict[str, str]] = {"partner_id": "partner"}
-    past_dates: ClassVar[tuple[str, ...]] = ("date",)
-
-    partner_id: int | None = Field(default=None, title="Partner")
-    respondent_role: RoleGroup = Field(title="Respondent's role group")
-    wave: int = Field(ge=1, le=20, title="Survey wave")
-    date: Day = Field(title="Date answered")
-    ladder_step: LadderStep = Field(title="Ladder of Co-production step")
-    lp1: Score | None = Field(default=None, title="Score: problem identified together")
-    lp2: Score | None = Field(default=None, title="Score: everyone actively involved")
-    lp3: Score | None = Field(default=None, title="Score: no pre-defined answers")
-    lp4: Score | None = Field(default=None, title="Score: facilitative leadership")
-    lp5: Score | None = Field(default=None, title="Score: realistic expectations")
-    lp6: Score | None = Field(default=None, title="Score: culture and behaviour first")
-    lp7: Score | None = Field(default=None, title="Score: outcomes evidenced early")
-    lp8: Score | None = Field(default=None, title="Score: different everywhere")
-    comment: Note = Field(default="", title="Comment")
-
-    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
-        partner = None if self.partner_id is None else lookup.get("partner", self.partner_id)
-        if partner is not None and partner.site_id == self.site_id and partner.role_group != self.respondent_role:
-            yield FieldProblem(
-                "respondent_role",
-                f"Respondent's role group: {partner.display_name} is registered as "
-                f"{partner.role_group.label.lower()}. Choose that role group or another partner.",
-            )
-
-    def own_rules(self) -> Iterator[FieldProblem]:
-        if all(getattr(self, f"lp{n}") is None for n in range(1, 9)):
-            yield FieldProblem("lp1", "Scores: answer at least one learning point (1 = not at all, 5 = fully).")
-
-
 class QuestionSet(Record):
     """Questions read from an XLSForm, one version of them: a site's own, or the whole programme's (site_id None).
 
@@ -506,8 +469,12 @@ class QuestionResponse(SiteRecord):
             )
             return
         from .questions.answers import answer_problems  # the form model loads only when answers are checked
+        from .questions.instruments import linked_problems
 
         yield from answer_problems(questions, self.answers)
+        partner = None if self.partner_id is None else lookup.get("partner", self.partner_id)
+        if partner is not None and partner.site_id == self.site_id:
+            yield from linked_problems(questions, partner, self.answers)
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
@@ -526,7 +493,6 @@ RECORD_TYPES: dict[str, type[Record]] = {
         EvidencePlanItem,
         Outcome,
         Decision,
-        SelfAssessment,
         QuestionSet,
         QuestionResponse,
     )

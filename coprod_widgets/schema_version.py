@@ -14,7 +14,12 @@ from sqlalchemy import Column, Connection, MetaData, String, Table, inspect, sel
 
 #: Every migration, oldest first, as named in coprod_widgets/migrations/versions. The last is what this coprod
 #: writes; tests/test_migrations.py checks this list against Alembic's own.
-REVISIONS: tuple[str, ...] = ("0001_baseline", "0002_history_seals", "0003_question_sets")
+REVISIONS: tuple[str, ...] = (
+    "0001_baseline",
+    "0002_history_seals",
+    "0003_question_sets",
+    "0004_self_assessment_answers",
+)
 BASELINE, HEAD = REVISIONS[0], REVISIONS[-1]
 
 version_table = Table("alembic_version", MetaData(), Column("version_num", String(32), primary_key=True))

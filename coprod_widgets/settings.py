@@ -55,6 +55,19 @@ def bundled_workbooks_dir() -> Path:
     return package / "workbooks"
 
 
+def instruments_dir() -> Path:
+    """The shared instruments (XLSForms) that came with coprod: ``data/instruments/``, or the wheel's copy.
+
+    ``setup.py`` copies them into the wheel as ``coprod_widgets/instruments/``. Not ``COPROD_HOME``'s: a store's
+    instruments are the ones its coprod shipped, whatever folder holds its data.
+    """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "data" / "instruments"
+    if (package.parent / "pyproject.toml").exists() and checkout.is_dir():
+        return checkout
+    return package / "instruments"
+
+
 def _workbooks(folder: str) -> Path:
     """``COPROD_HOME``'s own ``workbooks/<folder>`` if it has one, else the one that came with coprod.
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from . import schema_version, settings
 from .backup import BackupSummary, backup
+from .schema import TABLES
 from .schema_version import BASELINE, HEAD, SchemaState
 from .store import Store, engine_for
 
@@ -59,6 +60,28 @@ def record_counts(conn: Connection) -> dict[str, int]:
     }
 
 
+#: Tables a migration empties into another, with every row (0004: self-assessments became answers).
+MOVED_TABLES = {"self_assessment": "question_response"}
+
+
+def lost_rows(before: dict[str, int], after: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Tables with fewer rows after than before; a moved table's rows must all have arrived in its new one."""
+    arrived = {
+        target: after.get(target, 0) - before.get(target, 0) - before.get(moved, 0)
+        for moved, target in MOVED_TABLES.items()
+        if moved in before and moved not in after
+    }
+    lost = {}
+    for name, count in before.items():
+        if name in MOVED_TABLES and name not in after:
+            target = MOVED_TABLES[name]
+            if arrived[target] < 0:
+                lost[name] = (count, count + arrived[target])
+        elif after.get(name, 0) < count:
+            lost[name] = (count, after.get(name, 0))
+    return lost
+
+
 class UpgradeLostRows(RuntimeError):
     """A migration went wrong: the rows counted after it are fewer than before."""
 
@@ -70,6 +93,8 @@ class UpgradeResult:
     backup: BackupSummary | None
     rows_before: dict[str, int]
     rows_after: dict[str, int]
+    #: Shared instruments stored by this upgrade ("'Self-assessment' version 2"): new, or changed in this coprod.
+    instruments: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -85,6 +110,16 @@ def backup_path_beside(url: str, revision: str, now: dt.datetime | None = None) 
         return store_file.with_name(f"{store_file.name}.before-upgrade-from-{revision}-{stamp}.coprod-backup")
     name = parsed.database or "store"
     return settings.data_dir() / "backups" / f"{name}.before-upgrade-from-{revision}-{stamp}.coprod-backup"
+
+
+def install_instruments(store: Store, conn: Connection) -> tuple[str, ...]:
+    """Store the shared instruments this coprod ships, where a programme exists: what was new or changed."""
+    if not conn.execute(select(func.count()).select_from(TABLES["programme"])).scalar_one():
+        return ()
+    from .questions.instruments import install
+
+    added = install(store, who="coprod upgrade", conn=conn)
+    return tuple(f"{a.question_set.name!r} version {a.question_set.version}" for a in added if a.new)
 
 
 def upgrade_store(url: str, backup_to: Path | None = None) -> UpgradeResult:
@@ -104,19 +139,18 @@ def upgrade_store(url: str, backup_to: Path | None = None) -> UpgradeResult:
         if not state.known:
             schema_version.refuse_unless_current(state, store.url)
         if state.current:
-            return UpgradeResult(state, HEAD, None, rows_before, rows_before)
+            with store.writing() as conn:
+                added = install_instruments(store, conn)
+            return UpgradeResult(state, HEAD, None, rows_before, rows_before, added)
         saved = backup(store.engine, backup_to or backup_path_beside(url, state.effective))
         with store.writing() as conn:
             migrate(conn)
             rows_after = record_counts(conn)
-            lost = {
-                name: (count, rows_after.get(name, 0))
-                for name, count in rows_before.items()
-                if rows_after.get(name, 0) < count
-            }
+            lost = lost_rows(rows_before, rows_after)
             if lost:  # raising here rolls the whole migration back
                 listed = ", ".join(f"{name} {before} -> {after}" for name, (before, after) in lost.items())
                 raise UpgradeLostRows(f"The upgrade would have lost rows ({listed}); nothing was changed.")
-        return UpgradeResult(state, HEAD, saved, rows_before, rows_after)
+            added = install_instruments(store, conn)
+        return UpgradeResult(state, HEAD, saved, rows_before, rows_after, added)
     finally:
         store.close()

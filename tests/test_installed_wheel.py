@@ -29,7 +29,7 @@ from tests.servers import ServerProcess, free_port, get, stop_server, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the sdist is built from: the package, the workbooks and the build files (as in a clean clone).
-SOURCES = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "coprod_widgets", "workbooks"]
+SOURCES = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "coprod_widgets", "workbooks", "data/instruments"]
 WORKBOOKS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "workbooks").glob("*/*.ipynb"))
 
 
@@ -140,7 +140,7 @@ def installed(tmp_path_factory):
 
 
 @pytest.mark.long
-def test_the_wheel_carries_the_workbooks_templates_and_migrations(installed):
+def test_the_wheel_carries_the_workbooks_templates_migrations_and_instruments(installed):
     wheel = installed[0]
     names = set(zipfile.ZipFile(wheel).namelist())
     for notebook in WORKBOOKS:
@@ -148,6 +148,8 @@ def test_the_wheel_carries_the_workbooks_templates_and_migrations(installed):
     assert "coprod_widgets/workbooks/reports/programme_report.ipynb" in names
     assert "coprod_widgets/reports/templates/coprod_report/index.html.j2" in names
     assert "coprod_widgets/migrations/env.py" in names
+    for form in (ROOT / "data" / "instruments").glob("*.md"):
+        assert f"coprod_widgets/instruments/{form.name}" in names, form.name
     versions = [p for p in (ROOT / "coprod_widgets" / "migrations" / "versions").glob("*.py")]
     assert versions
     for path in versions:

@@ -43,7 +43,7 @@ def upgrade(ctx: click.Context, backup_to: Path | None) -> None:
     """
     from ..backup import BackupProblem
     from ..schema_version import StoreVersionProblem
-    from ..upgrade import UpgradeLostRows, upgrade_store
+    from ..upgrade import MOVED_TABLES, UpgradeLostRows, upgrade_store
 
     url = ctx.obj["db"]
     try:
@@ -54,14 +54,23 @@ def upgrade(ctx: click.Context, backup_to: Path | None) -> None:
         click.echo(f"The database was empty: made a new store at {result.after} ({describe(url)}).")
         return
     if not result.changed:
-        click.echo(f"The store is up to date (tables at {result.after}): nothing to do ({describe(url)}).")
+        if result.instruments:
+            click.echo(f"The store's tables are up to date ({result.after}, {describe(url)}).")
+            click.echo(f"Shared instruments stored: {', '.join(result.instruments)}.")
+        else:
+            click.echo(f"The store is up to date (tables at {result.after}): nothing to do ({describe(url)}).")
         return
     click.echo(f"Backed up first to {result.backup.path}")
     click.echo(f"Upgraded {describe(url)} from {result.before.effective} to {result.after}.")
     for name in sorted(result.rows_after):
         before, after = result.rows_before.get(name, 0), result.rows_after[name]
         change = "" if before == after else f" (was {before})"
-        click.echo(f"  {name.ljust(16)} {after} row(s){change}")
+        click.echo(f"  {name.ljust(18)} {after} row(s){change}")
+    for name, target in MOVED_TABLES.items():
+        if name in result.rows_before and name not in result.rows_after:
+            click.echo(f"  ({result.rows_before[name]} {name} row(s) moved into {target})")
+    if result.instruments:
+        click.echo(f"Shared instruments stored: {', '.join(result.instruments)}.")
 
 
 @click.command("backup")

@@ -6,6 +6,7 @@ Evaluators start here::
     data = load_programme(store, sites=["Saltmere"], start="2015-06-01", groups=["carer"])
     data["activity"]          # one DataFrame per record type, as Store.frame gives it
     data["question_set"]      # the question sets those sites answer (every version), beside their answers
+    data["self_assessment"]   # the shared self-assessment's answers, wide (also "reflection_4pi")
     data.sites                # the sites kept, with their start dates
 """
 
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..questions.instruments import INSTRUMENTS
 from ..records import SITE_RECORD_TYPES
 from ..store import Store
+from .instrument_frames import instrument_frame
 
 #: Record types whose rows are about one partner, for partner-group filters.
 BY_PARTNER = {"partner": "id", "attendance": "partner_id", "acceptance": "partner_id", "starting_idea": "partner_id"}
@@ -95,12 +98,16 @@ def load_programme(
         for kind, column in BY_PARTNER.items():
             if kind != "partner":
                 frames[kind] = frames[kind][frames[kind][column].isin(kept)].reset_index(drop=True)
-        assessments = frames["self_assessment"]
-        frames["self_assessment"] = assessments[assessments["respondent_role"].isin(codes)].reset_index(drop=True)
 
     # The question sets these sites answer: the programme's own (site_id empty) and each kept site's.
     sets = store.frame("question_set")
     frames["question_set"] = sets[sets["site_id"].isna() | sets["site_id"].isin(site_ids)].reset_index(drop=True)
+    # The shared instruments' answers, wide (kept to these sites and dates, as their answers are).
+    for instrument in INSTRUMENTS:
+        frame = instrument_frame(frames["question_response"], frames["question_set"], instrument)
+        if groups:
+            frame = frame[frame["respondent_role"].isin(set(groups))].reset_index(drop=True)
+        frames[instrument.key] = frame
 
     filters = {"sites": sites, "start": start, "end": end, "groups": groups}
     return ProgrammeData(site_frame.reset_index(drop=True), frames, filters)

@@ -269,7 +269,12 @@ def _evaluate(expression: str, values: Mapping[str, Any], current: Any, today: d
 
 
 def _label(form: FormDefinition, question: Question) -> str:
-    return question.label(form.default_language, form.default_language).strip() or question.name
+    """The question's name for a message: a label's lead-in ("Purpose: we know why...") if it has a short one."""
+    label = question.label(form.default_language, form.default_language).strip()
+    lead, colon, _rest = label.partition(": ")
+    if colon and 0 < len(lead) <= 40:
+        label = lead
+    return label.rstrip(" .:") or question.name
 
 
 def _message(form: FormDefinition, messages: Mapping[str, str]) -> str:

@@ -49,29 +49,43 @@ def readable_definition(definition: dict) -> str | None:
     return None
 
 
-def add_form(store: Store, form: FormDefinition, *, name: str, source: str, site_id: int | None, who: str) -> Added:
-    """Store ``form`` as the next version of ``name`` (for ``site_id``, or the programme), unless unchanged."""
+def add_form(
+    store: Store,
+    form: FormDefinition,
+    *,
+    name: str,
+    source: str,
+    site_id: int | None,
+    who: str,
+    conn: Connection | None = None,
+) -> Added:
+    """Store ``form`` as the next version of ``name`` (for ``site_id``, or the programme), unless unchanged.
+
+    ``conn``: a write transaction already open (``store.writing()``), to add the set with other changes.
+    """
+    if conn is None:
+        with store.writing() as conn:
+            return add_form(store, form, name=name, source=source, site_id=site_id, who=who, conn=conn)
     definition = form.to_json()
     digest = checksum(definition)
-    with store.writing() as conn:
-        previous = _latest(conn, site_id, name)
-        if previous is not None and previous.checksum == digest:
-            return Added(previous, new=False, previous=previous)
-        version = 1 if previous is None else previous.version + 1
-        record = store.add(
-            "question_set",
-            {
-                "site_id": site_id,
-                "name": name,
-                "version": version,
-                "source": source,
-                "checksum": digest,
-                "definition": definition,
-                "added": dt.date.today(),
-            },
-            who=who,
-            conn=conn,
-        )
+    previous = _latest(conn, site_id, name)
+    if previous is not None and previous.checksum == digest:
+        return Added(previous, new=False, previous=previous)
+    version = 1 if previous is None else previous.version + 1
+    record = store.add(
+        "question_set",
+        {
+            "site_id": site_id,
+            "name": name,
+            "version": version,
+            "source": source,
+            "checksum": digest,
+            "definition": definition,
+            "added": dt.date.today(),
+        },
+        who=who,
+        conn=conn,
+    )
     return Added(record, new=True, previous=previous)
 
 
