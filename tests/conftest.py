@@ -17,7 +17,9 @@ def store(tmp_path) -> Store:
 @pytest.fixture
 def small_programme(store) -> dict[str, int]:
     """Two sites; the first has staff, a person with lived experience, a late joiner, an activity,
-    a problem framing and a non-negotiable; the second has one partner. Returns the ids by name."""
+    a problem framing and a non-negotiable; the second has one partner. North has its own question set
+    ("question_set"); the shared instruments are stored ("self_assessment", "reflection_4pi" are their set ids).
+    Returns the ids by name."""
     who = "test fixture"
     programme = store.add("programme", {"name": "Test programme"}, who)
     north = store.add(
@@ -82,7 +84,16 @@ def small_programme(store) -> dict[str, int]:
         who,
     )
     refs["question_set"] = _site_question_set(store, north.id)
+    refs.update(_shared_instruments(store))
     return refs
+
+
+def _shared_instruments(store: Store) -> dict[str, int]:
+    """The instruments that come with coprod, as coprod site add stores them with a first programme."""
+    from coprod_widgets.questions.instruments import INSTRUMENTS, install
+
+    added = {a.question_set.name: a.question_set.id for a in install(store, who="test fixture")}
+    return {item.key: added[item.name] for item in INSTRUMENTS}
 
 
 def _site_question_set(store: Store, site_id: int) -> int:

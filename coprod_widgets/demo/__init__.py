@@ -27,6 +27,7 @@ import random
 from collections.abc import Callable
 
 from .. import access
+from ..questions.instruments import INSTRUMENTS, REFLECTION_4PI, SELF_ASSESSMENT, install
 from ..records import Record
 from ..store import Store
 from .questions import demo_question_sets
@@ -101,16 +102,22 @@ def build_demo(store: Store, who: str = "coprod demo") -> dict[str, str]:
             who,
             conn=conn,
         )
+        shared = {added.question_set.name: added.question_set.id for added in install(store, who, conn=conn)}
+        instruments = {item.key: shared[item.name] for item in INSTRUMENTS}
         for spec in SITES:
-            site = _build_site(lambda kind, data: store.add(kind, data, who, conn=conn), programme.id, spec)
+            add = lambda kind, data: store.add(kind, data, who, conn=conn)  # noqa: E731 - one site's writer
+            site = _build_site(add, programme.id, spec, instruments)
             code = access.new_code()
             store.set_access_hash(site.id, access.hash_code(code), who, conn=conn)
             codes[site.name] = code
     return codes
 
 
-def _build_site(add: Add, programme_id: int, spec: SiteSpec) -> Record:
-    """One site's records, in an order that lets later records point at earlier ones."""
+def _build_site(add: Add, programme_id: int, spec: SiteSpec, instruments: dict[str, int]) -> Record:
+    """One site's records, in an order that lets later records point at earlier ones.
+
+    ``instruments``: the shared instruments' question set ids, by key (self_assessment, reflection_4pi).
+    """
     rng = random.Random(f"coprod demo {spec.name}")
     site = add(
         "site",
@@ -251,8 +258,28 @@ def _build_site(add: Add, programme_id: int, spec: SiteSpec) -> Record:
                 "why_no_change": choice.why_no_change,
             },
         )
-    for answer in _self_assessments(spec, rng, present):
-        add("self_assessment", {"site_id": site.id, "partner_id": people[answer.pop("key")].id, **answer})
+    for key, day, answers in _self_assessments(spec, rng, present):
+        add(
+            "question_response",
+            {
+                "site_id": site.id,
+                "question_set_id": instruments[SELF_ASSESSMENT.key],
+                "partner_id": people[key].id,
+                "date": day,
+                "answers": answers,
+            },
+        )
+    for key, day, answers in _reflections(spec, rng, present):
+        add(
+            "question_response",
+            {
+                "site_id": site.id,
+                "question_set_id": instruments[REFLECTION_4PI.key],
+                "partner_id": people[key].id,
+                "date": day,
+                "answers": answers,
+            },
+        )
     _add_site_questions(add, site, spec)
     return site
 
@@ -332,7 +359,8 @@ def _self_assessments(spec: SiteSpec, rng: random.Random, present):
     """Two survey waves (months five and eleven) answered by everyone still taking part.
 
     Staff add the site's ``staff_gap`` to what people with lived experience score, so sites where
-    staff see more co-production than patients and carers do show up in the comparison.
+    staff see more co-production than patients and carers do show up in the comparison. Yields
+    (partner key, date, answers to the shared self-assessment).
     """
     for wave, month in ((1, 5), (2, 11)):
         day = _month_day(spec, month)
@@ -343,20 +371,39 @@ def _self_assessments(spec: SiteSpec, rng: random.Random, present):
             gap = [g if is_staff else (0 if is_lived else g // 2) for g in spec.staff_gap]
             settled = [1 if wave == 2 and n in (4, 5) else 0 for n in range(8)]  # expectations grow more realistic
             scores = {
-                f"lp{n + 1}": _clamp(spec.le_scores[n] + gap[n] + settled[n] + rng.choice((-1, 0, 0, 0, 1)), 5)
+                f"lp{n + 1}": str(_clamp(spec.le_scores[n] + gap[n] + settled[n] + rng.choice((-1, 0, 0, 0, 1)), 5))
                 for n in range(8)
             }
             view = spec.ladder_view[1] if is_staff else spec.ladder_view[0]
             unheard = is_lived and wave == 1 and max(spec.staff_gap) >= 2
-            yield {
-                "key": p.key,
+            answers = {
                 "respondent_role": p.role,
                 "wave": wave,
-                "date": spec.start + dt.timedelta(days=day + rng.randint(0, 13)),
-                "ladder_step": _clamp(view + rng.choice((-1, 0, 0, 1)), 7),
-                "comment": "It still feels as if staff set the agenda and we react to it." if unheard else "",
+                "ladder_step": str(_clamp(view + rng.choice((-1, 0, 0, 1)), 7)),
                 **scores,
             }
+            if unheard:
+                answers["comment"] = "It still feels as if staff set the agenda and we react to it."
+            yield p.key, spec.start + dt.timedelta(days=day + rng.randint(0, 13)), answers
+
+
+#: Which learning points' scores a 4Pi standard follows in the demo (its people answer consistently).
+REFLECTION_FOLLOWS = {"principles": 2, "purpose": 6, "presence": 1, "process": 3, "impact": 5}
+
+
+def _reflections(spec: SiteSpec, rng: random.Random, present):
+    """A 4Pi reflection at months six and twelve, by about half of those taking part; some say Don't know."""
+    for month in (6, 12):
+        day = _month_day(spec, month)
+        for p in spec.partners:
+            if not present(p.key, day) or rng.random() < 0.5:
+                continue
+            lift = max(spec.staff_gap) if p.role in STAFF else 0
+            answers = {"respondent_role": p.role}
+            for standard, lp in REFLECTION_FOLLOWS.items():
+                rating = _clamp(spec.le_scores[lp] + lift + rng.choice((-1, 0, 0, 1)), 5)
+                answers[standard] = "dont_know" if rng.random() < 0.08 else str(rating)
+            yield p.key, spec.start + dt.timedelta(days=day + rng.randint(0, 13)), answers
 
 
 def _clamp(value: int, high: int) -> int:
