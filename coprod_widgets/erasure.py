@@ -6,8 +6,8 @@ still hold; what identifies them goes:
 - their name becomes a pseudonym, "erased partner P-XXXXXXXX" (the same P- code a de-identified export
   gives them); their organisation and connections are emptied;
 - every name they were ever recorded under is replaced, as a whole word, in all text in the store
-  (other records' free text, the history's old and new values, who made each change), with any other
-  spellings given (``also``);
+  (other records' free text, answers to question sets, the history's old and new values, who made each
+  change), with any other spellings given (``also``);
 - the history's seals are recomputed from the first rewritten line, and one more line records the
   erasure: who, when, why, how much was rewritten; never the name;
 - then the database itself forgets: SQLite overwrites freed space and is vacuumed; PostgreSQL vacuums
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, String, Text, select, text, update
+from sqlalchemy import JSON, Connection, String, Text, select, text, update
 
 from . import audit
 from .exports.deidentify import PSEUDONYM_KEY_SETTING, Pseudonyms
@@ -125,11 +125,13 @@ def _rewrite_records(conn: Connection, scrub: _Scrubber, short: _Scrubber, partn
     changed: dict[str, int] = {}
     for kind, table in TABLES.items():
         columns = [c for c in table.columns if isinstance(c.type, (String, Text)) and c.name not in NOT_TEXT]
-        if not columns:
+        documents = [c for c in table.columns if isinstance(c.type, JSON)]  # answers, lists of partners
+        if not columns and not documents:
             continue
         for row in conn.execute(select(table)):
             values = dict(row._mapping)
             updates = {c.name: scrub.text(values[c.name]) for c in columns if isinstance(values[c.name], str)}
+            updates.update({c.name: scrub.json(values[c.name]) for c in documents if values[c.name] is not None})
             if kind == "partner" and values["id"] == partner_id:
                 updates.update({"display_name": pseudonym, **dict.fromkeys(CLEARED_FIELDS, "")})
             elif kind == "partner":

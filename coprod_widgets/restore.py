@@ -17,7 +17,7 @@ from . import audit, schema_version
 from .backup import INSERT_BATCH, BackupProblem, count_rows, read_manifest, read_rows, reset_sequences
 from .schema import metadata
 from .store import Store, engine_for
-from .upgrade import migrate
+from .upgrade import install_instruments, migrate
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,9 @@ def restore(path: Path, url: str, force: bool = False) -> RestoreSummary:
             else:
                 migrate(conn, target=revision)
             _load(conn, path, backed_up)
-            if revision != schema_version.HEAD:
+            if revision != schema_version.HEAD:  # brought up to date as  coprod upgrade  would
                 migrate(conn)
+                install_instruments(store, conn)
             verdict = audit.verify(conn)
             if not verdict.ok:
                 raise BackupProblem(f"The restored history does not verify ({verdict.problem}); nothing was restored.")

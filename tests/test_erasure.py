@@ -57,8 +57,9 @@ YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
 @pytest.fixture
 def her(store, small_programme) -> dict:
-    """Zoë joins North under a misspelt name (corrected later), is named in an activity's notes, attends, and
-    once made a change herself. Another partner, Sam Jones, must keep his name when a 'Sam' is erased."""
+    """Zoë joins North under a misspelt name (corrected later), is named in an activity's notes and in a
+    self-assessment's comment, attends, and once made a change herself. Another partner, Sam Jones, must keep
+    his name when a 'Sam' is erased."""
     site = small_programme["site"]
     partner = store.add(
         "partner",
@@ -87,6 +88,23 @@ def her(store, small_programme) -> dict:
         who=NAME,
     )
     store.add("attendance", {"site_id": site, "activity_id": activity.id, "partner_id": partner.id}, who=NAME)
+    store.add(  # a written answer (kept as JSON) that names her
+        "question_response",
+        {
+            "site_id": site,
+            "question_set_id": small_programme["self_assessment"],
+            "partner_id": small_programme["partner_lived"],
+            "date": "2015-05-01",
+            "answers": {
+                "respondent_role": "lived_experience",
+                "wave": 1,
+                "ladder_step": "5",
+                "lp2": "4",
+                "comment": f"Since {NAME} joined, carers are heard.",
+            },
+        },
+        who="site team: North",
+    )
     store.add(
         "partner",
         {"site_id": site, "display_name": "Sam Jones", "role_group": "clinician", "joined": "2015-03-01"},

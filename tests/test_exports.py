@@ -195,7 +195,8 @@ def test_dictionary_describes_every_column_and_nothing_else(demo, tmp_path, file
     described = [(row["Form Name"], row["Column Heading"]) for row in rows]
     assert len(described) == len(set(described)) and set(described) == written
     assert list(rows[0]) == list(HEADINGS)
-    assert len(questions) == 13 and every_row[-len(questions) :] == questions, "the questions come last"
+    # the demo's own sets ask 13 questions; the self-assessment asks 12 and the 4Pi reflection 11
+    assert len(questions) == 13 + 12 + 11 and every_row[-len(questions) :] == questions, "the questions come last"
     assert {row["Column Heading"] for row in questions} == {"Answer" if labels else "value"}
     for row in rows:
         assert row["Variable / Field Name"] and row["Field Label"], row
@@ -253,7 +254,8 @@ def test_deidentified_export_names_nobody_and_has_no_free_text(demo, tmp_path, f
     assert written and not any(answer in text for text in texts for answer in written), "no written answers"
     answers = as_dicts(tables_in(path)["answers"])
     type_heading = "Question type" if labels else "type"
-    assert len(answers) == 65 and "text" not in {row[type_heading] for row in answers}
+    assert len(answers) == OWN_CHOSEN_ANSWERS + shared_answers(demo, written=False)
+    assert "text" not in {row[type_heading] for row in answers}
 
 
 def test_pseudonyms_are_stable_joinable_and_not_record_numbers(demo, tmp_path):
@@ -280,7 +282,7 @@ def test_pseudonyms_are_stable_joinable_and_not_record_numbers(demo, tmp_path):
         ("non_negotiable", "declared_by_id"),
         ("acceptance", "partner_id"),
         ("starting_idea", "partner_id"),
-        ("self_assessment", "partner_id"),
+        ("question_response", "partner_id"),
     ]:
         referred = {item for row in as_dicts(tables[kind]) for item in row[field].split(";") if item}
         assert referred and referred <= pseudonyms, (kind, field)
@@ -352,9 +354,29 @@ def test_free_text_list_is_the_one_decision():
 
 
 def written_answers(store: Store) -> set[str]:
-    """Every written (text) answer in the store: Saltmere's "what helped", Oxborough's "one change"."""
-    names = {"what_helped", "one_change"}
+    """Every written (text) answer in the store: Saltmere's "what helped", Oxborough's "one change", and the
+    comments on the shared self-assessment."""
+    names = {"what_helped", "one_change", "comment"}
     return {value for r in store.records("question_response") for name, value in r.answers.items() if name in names}
+
+
+#: The demo's answers to its sites' own question sets (Saltmere, Brackenford, Oxborough), and those of them
+#: that are not written text (kept by a de-identified export).
+OWN_ANSWERS, OWN_CHOSEN_ANSWERS = 76, 65
+
+
+def shared_answers(store: Store, written: bool = True) -> int:
+    """How many answers the store holds to the shared instruments; without written ones unless ``written``."""
+    from coprod_widgets.questions.instruments import is_instrument
+
+    shared = {s.id for s in store.records("question_set") if is_instrument(s)}
+    return sum(
+        1
+        for response in store.records("question_response")
+        if response.question_set_id in shared
+        for name in response.answers
+        if written or not (name == "comment" or name.endswith("_notes"))
+    )
 
 
 def answers_as_written(store: Store, labels: bool) -> list[list[str]]:
@@ -375,8 +397,11 @@ def test_answers_table_holds_one_row_per_answer(demo, tmp_path, labels):
     titles = ["Site", "Site name", "Set of answers", "Answered by", "Date answered", "Question set name", "Version"]
     titles += ["Question", "Question label", "Question type", "Answer"]
     assert heading == (titles if labels else [*ANSWER_FIELDS, ANSWER_VALUE])
-    assert len(rows) == 76 and rows == answers_as_written(demo, labels)
-    assert len({row[2] for row in rows}) == 18 and {row[1] for row in rows} == {"Saltmere", "Brackenford", "Oxborough"}
+    assert len(rows) == OWN_ANSWERS + shared_answers(demo) and rows == answers_as_written(demo, labels)
+    own = [row for row in rows if row[5] not in ("Self-assessment", "4Pi involvement reflection")]
+    assert len(own) == OWN_ANSWERS and len({row[2] for row in own}) == 18
+    assert {row[1] for row in own} == {"Saltmere", "Brackenford", "Oxborough"}
+    assert {row[1] for row in rows} == {site.name for site in demo.sites()}, "every site answers the instruments"
     values = {row[-1] for row in rows}
     if labels:
         assert {"Medicine not stocked on the ward", "First week", "Yes"} <= values and "not_stocked" not in values
@@ -388,7 +413,14 @@ def test_answers_table_holds_one_row_per_answer(demo, tmp_path, labels):
 
 def test_dictionary_says_what_each_question_asked(demo, tmp_path):
     rows = [row for row in dictionary_of(export_store(demo, tmp_path / "csv").path) if is_question_row(row)]
-    by_name = {row["Variable / Field Name"]: row for row in rows}
+    shared = [row for row in rows if "(every site)" in row["Field Note"]]
+    assert [row["Variable / Field Name"] for row in shared][:4] == [
+        "respondent_role",
+        "principles",
+        "principles_notes",
+        "purpose",
+    ]
+    by_name = {row["Variable / Field Name"]: row for row in rows if row not in shared}
     assert list(by_name)[:5] == ["met_on", "came", "tried_breathing", "confidence", "what_helped"]
     late = by_name["late_reasons"]
     assert late["Field Label"] == "Why were doses late?" and late["Field Type"] == "select_multiple"
@@ -409,7 +441,9 @@ def test_dictionary_says_what_each_question_asked(demo, tmp_path):
 def test_keep_text_keeps_written_answers(demo, tmp_path):
     tables = tables_in(export_store(demo, tmp_path / "csv", deidentify=True, keep_text=True).path)
     answers = as_dicts(tables["answers"])
-    assert len(answers) == 76 and written_answers(demo) <= {row["value"] for row in answers}
+    assert len(answers) == OWN_ANSWERS + shared_answers(demo) and written_answers(demo) <= {
+        row["value"] for row in answers
+    }
 
 
 def test_respondents_are_partner_numbers_or_pseudonyms(store, small_programme, tmp_path):
@@ -439,7 +473,8 @@ def test_one_site_keeps_the_programme_sets_it_answers(store, small_programme, tm
     answered = {"site_id": small_programme["site"], "question_set_id": common.id, "date": "2015-04-01"}
     store.add("question_response", {**answered, "answers": {"met": 2}}, who="test")
     path = export_store(store, tmp_path / "north", site="North").path
-    assert {row["name"] for row in read_export(path)["question_set"]} == {"Core", "Seeded visits"}
+    shared = {"Self-assessment", "4Pi involvement reflection"}
+    assert {row["name"] for row in read_export(path)["question_set"]} == {"Core", "Seeded visits", *shared}
     answers = as_dicts(tables_in(path)["answers"])
     assert [(row["form"], row["label"], row["value"]) for row in answers] == [("Core", "Times met?", "2")]
 
@@ -537,7 +572,9 @@ def test_site_limits_the_export_to_one_site(demo, tmp_path, file_format):
     assert [row["name"] for row in back["site"]] == ["Fenmarsh"] and len(back["programme"]) == 1
     for kind in RECORD_TYPES:
         if "site_id" in RECORD_TYPES[kind].model_fields:
-            stored = [record.model_dump() for record in demo.records(kind, site_id=chosen.id)]
+            stored = [r.model_dump() for r in demo.records(kind) if r.site_id == chosen.id or kind == "question_set"]
+            if kind == "question_set":  # the programme's sets (the shared instruments) are the site's too
+                stored = [r for r in stored if r["site_id"] in (None, chosen.id)]
             assert [validate(kind, row).model_dump() for row in back[kind]] == stored, kind
     texts = every_text(path)
     others = [site.name for site in demo.sites() if site.id != chosen.id]

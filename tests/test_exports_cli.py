@@ -12,6 +12,7 @@ from coprod_widgets.exports.counts import COUNT_TABLES
 from coprod_widgets.records import RECORD_TYPES
 from coprod_widgets.store import Store
 from tests.test_cli import ok, run
+from tests.test_exports import OWN_ANSWERS, OWN_CHOSEN_ANSWERS, shared_answers
 
 OPTIONS = ["--out", "--format", "--labels", "--deidentify", "--keep-text", "--site", "--min-count"]
 
@@ -43,7 +44,12 @@ def test_csv_export_lists_what_it_wrote(home, tmp_path, demo_db_url, stored_coun
     for kind, count in stored_counts.items():
         assert f"  {kind}.csv " in out and f" {count} row(s)" in out
     assert "data_dictionary.csv" in out and "README.txt" in out
-    assert "  answers.csv " in out and " 76 row(s)" in out
+    store = Store.open(demo_db_url)
+    try:
+        answers = OWN_ANSWERS + shared_answers(store)
+    finally:
+        store.close()
+    assert "  answers.csv " in out and f" {answers} row(s)" in out
     back = read_export(folder)
     assert {kind: len(rows) for kind, rows in back.items()} == stored_counts, "every record type, not answers"
     assert {path.name for path in folder.iterdir()} >= {f"{name}.csv" for name in COUNT_TABLES}
@@ -93,12 +99,18 @@ def test_answers_sheet_with_labels_and_de_identified(home, tmp_path, demo_db_url
     workbook = openpyxl.load_workbook(named, read_only=True)
     heading, *rows = [list(row) for row in workbook["answers"].iter_rows(values_only=True)]
     answers = [dict(zip(heading, row, strict=True)) for row in rows]
-    assert len(answers) == 65 and {row["Question type"] for row in answers} >= {"select_one", "select_multiple"}
+    store = Store.open(demo_db_url)
+    try:
+        chosen = OWN_CHOSEN_ANSWERS + shared_answers(store, written=False)
+    finally:
+        store.close()
+    assert len(answers) == chosen and {row["Question type"] for row in answers} >= {"select_one", "select_multiple"}
     assert "text" not in {row["Question type"] for row in answers}
     assert "Medicine not stocked on the ward" in {row["Answer"] for row in answers}
     dictionary = [list(row) for row in workbook["data dictionary"].iter_rows(values_only=True)]
     questions = [row for row in dictionary if row[1] == "answers" and row[2] == "Answer" and row[0] != "value"]
-    assert len(questions) == 13 and "What helped most?" in {row[4] for row in questions}
+    assert len(questions) == 13 + 12 + 11  # the demo's own sets, the self-assessment, the 4Pi reflection
+    assert {"What helped most?", "Survey wave"} <= {row[4] for row in questions}
     store = Store.open(demo_db_url)
     try:
         written = [r.answers.get("what_helped") for r in store.records("question_response")]

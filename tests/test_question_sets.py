@@ -77,8 +77,9 @@ def test_a_site_answers_the_programmes_sets_and_its_own_never_another_sites(stor
     north, south = small_programme["site"], small_programme["other_site"]
     core = add_form(store, _form(), name="Common core", source="core.md", site_id=None, who="t").question_set
     own = add_form(store, _form(), name="Peer support", source="peer.md", site_id=south, who="t").question_set
-    assert [q.name for q in store.for_site(north).question_sets()] == ["Common core", "Seeded visits"]
-    assert [q.name for q in store.for_site(south).question_sets()] == ["Common core", "Peer support"]
+    shared = ["4Pi involvement reflection", "Common core", "Self-assessment"]  # the programme's, by name
+    assert [q.name for q in store.for_site(north).question_sets()] == [*shared, "Seeded visits"]
+    assert [q.name for q in store.for_site(south).question_sets()] == [*shared, "Peer support"]
     assert store.for_site(north).question_set(own.id) is None
     assert store.for_site(north).question_set(core.id) == core
     with pytest.raises(RecordInvalid, match="not one this site can answer"):
@@ -195,4 +196,4 @@ def test_going_back_before_question_sets_is_refused_while_any_exist(store, small
     before_sets = REVISIONS[REVISIONS.index("0003_question_sets") - 1]
     with store.engine.begin() as conn, pytest.raises(RuntimeError, match="would lose them"):
         command.downgrade(_config(conn), before_sets)
-    assert _count(store, TABLES["question_set"]) == 2  # the fixture's and this test's
+    assert _count(store, TABLES["question_set"]) == 4  # the fixture's, the two instruments and this test's

@@ -14,7 +14,7 @@ from coprod_widgets.questions.library import add_form
 from coprod_widgets.questions.xlsform import read_xlsform_text
 from coprod_widgets.siteapp.question_inputs import QuestionInput
 from coprod_widgets.siteapp.questionnaire import QuestionnaireForm
-from coprod_widgets.siteapp.questions_section import NO_QUESTION_SETS
+from coprod_widgets.siteapp.questions_section import NO_INSTRUMENTS, NO_QUESTION_SETS
 from coprod_widgets.siteapp.workspace import Workspace
 
 EN, CY = "English (en)", "Welsh (cy)"
@@ -393,6 +393,115 @@ def test_the_section_sits_before_self_assessment_and_says_why():
     assert keys.index("questions") == keys.index("self_assessment") - 1
     spec = SECTIONS[keys.index("questions")]
     assert spec.title == "Our own questions" and "as often as you need" in spec.reason
+    assessment = SECTIONS[keys.index("self_assessment")]
+    assert assessment.title == "Self-assessment" and assessment.forms == [] and assessment.listed == []
+    for words in ("Ladder of Co-production", "learning point", "4Pi", "principles, purpose, presence, process and"):
+        assert words in assessment.reason, words
+    assert "evaluators will see" in assessment.reason
+
+
+def test_self_assessment_offers_the_shared_instruments_and_own_questions_do_not(store, small_programme, workspace):
+    from coprod_widgets.questions.instruments import SELF_ASSESSMENT, shipped_form
+
+    own = [label for label, _ in workspace.questions.picker.options]
+    assert own == ["Peer support (your site's own)", "Seeded visits (your site's own)"], "no instrument here"
+    # A new version of the self-assessment, as coprod upgrade stores it when coprod ships a changed file.
+    changed = SELF_ASSESSMENT.path.read_text(encoding="utf-8").replace("Survey wave", "Which round is this?")
+    newer = add_form(
+        store,
+        read_xlsform_text(changed),
+        name=SELF_ASSESSMENT.name,
+        source=SELF_ASSESSMENT.source,
+        site_id=None,
+        who="t",
+    ).question_set
+    assert newer.version == 2 and shipped_form(SELF_ASSESSMENT).form_id == newer.definition["form_id"]
+    widgets.Widget.close_all()
+    later = Workspace(store.for_site(small_programme["site"]), today=TODAY)
+    later.open_section("self_assessment")
+    section = later.self_assessment
+    assert section.picker.description == "What to answer"
+    assert section.picker.options == (
+        ("Self-assessment", newer.id),
+        ("4Pi involvement reflection", small_programme["reflection_4pi"]),
+    ), "the newest version of each, the self-assessment first"
+    assert section.chosen.id == newer.id
+    form = section.form_for(section.chosen)
+    assert form.questions.inputs["wave"].input.description == "Which round is this? (required)"
+    section.picker.value = small_programme["reflection_4pi"]
+    reflection = section.form_for(section.chosen)
+    assert section.form_slot.children == (reflection.widget,)
+    assert reflection.questions.inputs["impact"].input.description.startswith("Impact:")
+    later.open_section("questions")
+    own = [label for label, _ in later.questions.picker.options]
+    assert not any("Self-assessment" in label or "4Pi" in label for label in own)
+
+
+def test_a_store_without_the_instruments_says_how_to_add_them(store):
+    programme = store.add("programme", {"name": "Old programme"}, "t")
+    site = store.add(
+        "site",
+        {"programme_id": programme.id, "name": "East", "service_issue": "Feet", "start_date": "2015-03-01"},
+        "t",
+    )
+    opened = Workspace(store.for_site(site.id), today=TODAY)
+    opened.open_section("self_assessment")
+    shown = list(walk(opened.sections["self_assessment"]))
+    assert any(isinstance(w, widgets.Label) and w.value == NO_INSTRUMENTS for w in shown)
+    assert NO_INSTRUMENTS == (
+        "The shared self-assessment is not in this store yet: the evaluator adds it with the command: coprod upgrade."
+    )
+    assert not any(isinstance(w, widgets.Dropdown | widgets.Button) for w in shown), "no empty form"
+    widgets.Widget.close_all()
+
+
+ROLE_FORM = (
+    sheet(
+        "survey",
+        [
+            {"type": "select_one group", "name": "respondent_role", "label": "Your role group"},
+            {"type": "text", "name": "note", "label": "Anything else"},
+        ],
+    )
+    + sheet(
+        "choices",
+        [
+            {"list_name": "group", "name": "carer", "label": "Carer"},
+            {"list_name": "group", "name": "clinician", "label": "Clinician"},
+        ],
+    )
+    + sheet("settings", [{"form_title": "Roles"}])
+)
+
+
+def test_choosing_who_answered_fills_in_their_role_group_in_any_form_that_asks(store, small_programme, workspace):
+    """Generic: a site's own form with a select_one respondent_role, not only the instruments."""
+    added = add_form(
+        store, read_xlsform_text(ROLE_FORM), name="Roles", source="r.md", site_id=small_programme["site"], who="t"
+    ).question_set
+    form = QuestionnaireForm(
+        workspace.scope, added, workspace.choices, today=TODAY, partner_role=workspace.partner_role
+    )
+    role = form.questions.inputs["respondent_role"]
+    form.partner.value = small_programme["partner_late"]  # Lee, a carer
+    assert role.value == "carer" and role.input.value == "carer"
+    form.partner.value = small_programme["partner_lived"]  # Rosa: lived experience is not offered here
+    assert role.value == "carer", "a role group the question does not offer is not forced on it"
+    form.partner.value = None
+    assert role.value == "carer", "Not recorded leaves the answer as it is"
+    form.partner.value = small_programme["partner_staff"]  # Dev, a clinician
+    assert role.value == "clinician"
+    answer(role, "carer")
+    saved = form.save()
+    assert saved is not None, form.status.value
+    assert store.get("question_response", saved.id).answers["respondent_role"] == "carer", "no registered check"
+    form.edit(store.get("question_response", saved.id))
+    assert form.partner.value == small_programme["partner_staff"] and role.value == "carer", "saved answers kept"
+    form.reset()
+    assert role.value is None
+    without = QuestionnaireForm(workspace.scope, added, workspace.choices, today=TODAY)
+    without.partner.value = small_programme["partner_late"]
+    assert without.questions.inputs["respondent_role"].value is None, "nothing to look roles up in"
 
 
 def test_editing_old_answers_uses_the_version_they_were_given_under(
@@ -471,6 +580,7 @@ def test_a_site_sees_the_programme_sets_and_its_own_never_another_sites(store, s
     north.open_section("questions")
     labels = [label for label, _ in north.questions.picker.options]
     assert labels[:2] == ["Core (for every site)", "Peer support (your site's own)"], "the programme's first"
+    assert not any("Self-assessment" in label or "4Pi" in label for label in labels), "instruments are elsewhere"
     assert not any(label.startswith("South only") for label in labels)
     assert north.scope.question_set(south.id) is None and north.scope.question_set(core.id) == core
     assert north.questions.version(south.id) is None

@@ -151,15 +151,6 @@ def test_every_form_saves_through_the_store(store, coded, workspace):
             "feedback": "At July meeting",
             "feedback_date": dt.date(2015, 7, 2),
         },
-        "self_assessment": {
-            "partner_id": refs["partner_lived"],
-            "wave": 1,
-            "date": dt.date(2015, 9, 1),
-            "ladder_step": 5,
-            "lp1": 2,
-            "lp2": 4,
-            "comment": "Asked late",
-        },
     }
     for kind, values in entries.items():
         before = len(store.records(kind))
@@ -174,9 +165,87 @@ def test_every_form_saves_through_the_store(store, coded, workspace):
         assert stored.site_id == refs["site"]
         assert store.history(kind, saved.id)[0].who == "site team: North"
         assert forms[kind].status.value.startswith("Saved")
-    assert store.get("self_assessment", forms["self_assessment"].editing or saved.id) is not None
-    assessment = store.records("self_assessment")[-1]
-    assert assessment.respondent_role == "lived_experience", "role follows the chosen partner"
+
+
+def assessment_form(workspace):
+    """The Self-assessment section's form for the shared self-assessment, as a site team opens it."""
+    workspace.chooser.value = "self_assessment"
+    section = workspace.self_assessment
+    assert workspace.body.children == (workspace.sections["self_assessment"],)
+    assert [label for label, _ in section.picker.options] == ["Self-assessment", "4Pi involvement reflection"]
+    section.picker.value = section.picker.options[0][1]
+    return section, section.form_for(section.chosen)
+
+
+def choose(form, name: str, value) -> None:
+    """Answer one question as a person does: pick from its list, or type into its box."""
+    field = form.questions.inputs[name].input
+    field.value = str(value) if isinstance(field, widgets.Text) else value
+
+
+def test_a_self_assessment_is_answered_in_the_shared_instrument(store, coded, workspace):
+    section, form = assessment_form(workspace)
+    assert form.question_set.id == coded["self_assessment"]
+    form.partner.value = coded["partner_lived"]
+    assert form.questions.inputs["respondent_role"].value == "lived_experience", "role follows the chosen partner"
+    choose(form, "wave", 1)
+    choose(form, "ladder_step", "5")
+    choose(form, "lp2", "4")
+    choose(form, "comment", "Asked late")
+    form.date.value = "01/09/2015"
+    saved = form.save()
+    assert saved is not None, form.status.value
+    stored = store.get("question_response", saved.id)
+    assert stored.question_set_id == coded["self_assessment"] and stored.site_id == coded["site"]
+    assert stored.partner_id == coded["partner_lived"] and stored.date == dt.date(2015, 9, 1)
+    assert stored.answers == {
+        "respondent_role": "lived_experience",
+        "wave": 1,
+        "ladder_step": "5",
+        "lp2": "4",
+        "comment": "Asked late",
+    }
+    assert store.history("question_response", saved.id)[0].who == "site team: North"
+    assert form.status.value == f"Saved: answers {saved.id}."
+    (row,) = section.listing.items.children
+    assert row.children[0].value == "2015-09-01: answered by Rosa; version 1; 5 questions answered"
+    assert row.children[1].description == f"Edit answers {saved.id}"
+    (empty,) = workspace.questions.listing.items.children
+    assert empty.value == "No answers saved yet for this question set.", "not listed with the site's own questions"
+
+
+def test_a_self_assessment_without_a_score_is_refused_under_learning_point_8(store, coded, workspace):
+    _section, form = assessment_form(workspace)
+    form.partner.value = coded["partner_staff"]
+    choose(form, "wave", 2)
+    choose(form, "ladder_step", "3")
+    before = len(store.records("question_response"))
+    assert form.save() is None
+    assert "Learning point 8" in form.questions.inputs["lp8"].message.value
+    assert "answer at least one of the eight" in form.questions.inputs["lp8"].message.value
+    assert form.status.value.startswith("Not saved: 1 problem")
+    assert len(store.records("question_response")) == before
+    assert form.questions.inputs["wave"].input.value == "2", "typed answers are kept"
+    choose(form, "lp8", "3")
+    assert form.save() is not None, form.status.value
+    assert form.questions.inputs["lp8"].message.value == ""
+
+
+def test_a_self_assessment_for_a_partner_in_another_role_group_is_refused(store, coded, workspace):
+    _section, form = assessment_form(workspace)
+    form.partner.value = coded["partner_late"]  # Lee, a carer
+    assert form.questions.inputs["respondent_role"].value == "carer"
+    choose(form, "respondent_role", "clinician")
+    choose(form, "wave", 1)
+    choose(form, "ladder_step", "4")
+    choose(form, "lp1", "2")
+    before, history = counts(store), len(store.history())
+    assert form.save() is None
+    shown = form.questions.inputs["respondent_role"].message.value
+    assert shown == "Problem: Your role group: Lee is registered as carer. Choose that role group or another partner."
+    assert form.status.value.startswith("Not saved")
+    assert counts(store) == before and len(store.history()) == history
+    assert form.questions.inputs["respondent_role"].value == "clinician", "the answer given is kept"
 
 
 def test_activity_saves_with_attendance_in_one_go(store, coded, workspace):
@@ -301,12 +370,28 @@ def test_user_text_is_never_put_into_html_unescaped(store, coded, workspace):
 
 
 def test_workspace_reads_the_site_once_and_sections_add_no_queries(store, coded):
-    """Records are read once; opening a section reads nothing more, except "Our own questions": one query."""
+    """Records are read once; opening a section reads nothing more, except the question sets the site
+    answers: one query, when "Our own questions" or "Self-assessment" is first opened, shared by both."""
     from sqlalchemy import event
 
     from coprod_widgets.records import SITE_RECORD_TYPES
     from coprod_widgets.siteapp.workspace import Workspace
 
+    scope = store.for_site(coded["site"])
+    # Answers to the site's own set and to both instruments, so each section has answers to list.
+    assessment = {"respondent_role": "lived_experience", "wave": 1, "ladder_step": "4", "lp1": "3"}
+    reflection = {"respondent_role": "carer"} | dict.fromkeys(
+        ("principles", "purpose", "presence", "process", "impact"), "3"
+    )
+    for set_id, partner, answers in [
+        (coded["question_set"], None, {"visits": 3}),
+        (coded["self_assessment"], coded["partner_lived"], assessment),
+        (coded["reflection_4pi"], None, reflection),
+    ]:
+        scope.add(
+            "question_response",
+            {"question_set_id": set_id, "partner_id": partner, "date": dt.date(2015, 9, 1), "answers": answers},
+        )
     statements: list[str] = []
     # BEGIN is the read transaction itself (one snapshot for the whole read), not a query.
     event.listen(
@@ -314,23 +399,42 @@ def test_workspace_reads_the_site_once_and_sections_add_no_queries(store, coded)
         "before_cursor_execute",
         lambda *args: None if args[2].startswith("BEGIN") else statements.append(args[2]),
     )
-    scope = store.for_site(coded["site"])
-    statements.clear()
-    workspace = Workspace(scope)
-    assert len(statements) == len(SITE_RECORD_TYPES), "one query per record type, in one read"
-    added = {}
-    for spec in SECTIONS:
+    keys = [spec.key for spec in SECTIONS]
+    answering = ("questions", "self_assessment")
+    for order in (keys, keys[::-1]):
         statements.clear()
-        workspace.open_section(spec.key)
-        added[spec.key] = len(statements)
-    # The list of question sets a site answers is not one of its records: it is read when "Our own
-    # questions" first opens, in one query however many sites there are (evaluators add sets rarely,
-    # so the section keeps what it read). Every other section reuses what the workspace read.
-    assert added == {spec.key: int(spec.key == "questions") for spec in SECTIONS}
-    statements.clear()
-    for spec in SECTIONS:
-        workspace.open_section(spec.key)
-    assert statements == [], "a section opened again is not built again"
+        workspace = Workspace(scope)
+        assert len(statements) == len(SITE_RECORD_TYPES), "one query per record type, in one read"
+        added, read = {}, []
+        for key in order:
+            statements.clear()
+            workspace.open_section(key)
+            added[key] = len(statements)
+            read += statements
+        # The question sets a site answers are not its records: they are read in one query when the first
+        # of the two sections that answer them opens (evaluators add sets rarely, so the workspace keeps
+        # what it read), and the other reuses it. Every other section reuses what the workspace read.
+        first = next(key for key in order if key in answering)
+        assert added == {key: int(key == first) for key in order}, order
+        (query,) = read
+        assert "FROM question_set" in query
+        own = [row.children[0].value for row in workspace.questions.listing.items.children]
+        assert own == ["2015-09-01: answered by not recorded; version 1; 1 question answered"]
+        assessments = workspace.self_assessment
+        assert [row.children[0].value for row in assessments.listing.items.children] == [
+            "2015-09-01: answered by Rosa; version 1; 4 questions answered"
+        ]
+        assessments.picker.value = coded["reflection_4pi"]
+        assert [row.children[0].value for row in assessments.listing.items.children] == [
+            "2015-09-01: answered by not recorded; version 1; 6 questions answered"
+        ]
+        statements.clear()
+        for key in order:
+            workspace.open_section(key)
+        assert statements == [], "a section opened again is not built again"
+        workspace.refresh()
+        assert len(statements) == len(SITE_RECORD_TYPES), "a save reads the site's records again, not the sets"
+        widgets.Widget.close_all()
 
 
 def test_a_site_with_no_records_is_never_told_it_looks_fine(store, coded):

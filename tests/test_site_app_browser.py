@@ -15,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from coprod_widgets import access
+from coprod_widgets.questions.instruments import SELF_ASSESSMENT, instrument_of
 from coprod_widgets.siteapp.sections import SECTIONS
 from coprod_widgets.store import Store
 from tests.browser import block_the_network
@@ -403,6 +404,9 @@ def test_every_section_of_a_demo_site_fits_a_phone(browser, demo_site):
 
 QUESTIONS_SITE = "Saltmere"  # the demo gives it its own question set, "Breathlessness group check-in"
 QUESTION_SET = "Breathlessness group check-in (your site's own)"
+ANSWERER = "Jan"  # a carer at Saltmere, still taking part
+SCORE_2 = "Learning point 2: everyone stays actively involved, not just present."
+SCORE_8 = "Learning point 8: the work fits this place and these people, not a template."
 
 
 def question(page, label: str):
@@ -417,8 +421,15 @@ def answer(page, label: str, text: str) -> None:
     box.press("Tab")
 
 
-def test_a_site_answers_its_own_questions_with_skip_logic_and_checks(browser, demo_programme):
+def test_a_site_answers_its_own_questions_and_the_self_assessment_with_checks(browser, demo_programme):
     server, url, codes = demo_programme
+    store = Store.open(url)
+    try:
+        site = next(s for s in store.records("site") if s.name == QUESTIONS_SITE)
+        jan = next(p for p in store.records("partner", site_id=site.id) if p.display_name.startswith(ANSWERER))
+        answered_before = {r.id for r in store.records("question_response", site_id=site.id)}
+    finally:
+        store.close()
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     block_the_network(context, server)
     page = context.new_page()
@@ -474,13 +485,42 @@ def test_a_site_answers_its_own_questions_with_skip_logic_and_checks(browser, de
         assert serious_violations(page) == []
         page.get_by_role("button", name="Cancel editing").click()
         expect(page.get_by_label(came)).to_have_value("", timeout=WAIT)
+        assert "Self-assessment" not in page.get_by_label("Question set").inner_text(), "the instruments are elsewhere"
+
+        # The shared self-assessment, in its own section: choosing who answered fills in their role group.
+        go_to(page, "Self-assessment")
+        expect(page.get_by_label("What to answer").locator("option:checked")).to_have_text("Self-assessment")
+        carer = page.get_by_label("Your role group (required)").locator("option:checked", has_text="Carer")
+        expect(carer).to_have_count(0, timeout=WAIT)
+        page.get_by_label("Answered by (optional)").select_option(label=f"{jan.display_name} (Carer)")
+        expect(carer).to_have_count(1, timeout=WAIT)
+        answer(page, "Survey wave (required)", "3")
+        ladder = "Where is the work now on the Ladder of Co-production? (required)"
+        page.get_by_label(ladder).select_option(label="5 - Engagement")
+        answer(page, "Date answered (day/month/year)", "01/06/2016")  # after the demo's own answers: listed first
+
+        # No learning point scored: said under the last one, and nothing saved.
+        status = page.locator(".coprod-form .coprod-status")
+        page.get_by_role("button", name="Save answers").click()
+        expect(status).to_contain_text("Not saved: 1 problem", timeout=WAIT)
+        problem = question(page, SCORE_8).locator(".coprod-problem")
+        expect(problem).to_contain_text("Learning point 8", timeout=WAIT)
+        expect(problem).to_contain_text("answer at least one of the eight")
+        assert serious_violations(page) == []
+
+        page.get_by_label(SCORE_2).select_option(label="4")
+        save(page, "Save answers")
+        summary = f"2016-06-01: answered by {jan.display_name}; version 1; 4 questions answered"
+        expect(page.locator(".coprod-list .widget-hbox", has_text=summary)).to_be_visible(timeout=WAIT)
+        expect(carer).to_have_count(0, timeout=WAIT)
+        assert serious_violations(page) == []
     finally:
         context.close()
 
     store = Store.open(url)
     try:
-        site = next(s for s in store.records("site") if s.name == QUESTIONS_SITE)
-        (saved,) = [r for r in store.records("question_response", site_id=site.id) if str(r.date) == "2015-03-31"]
+        new = [r for r in store.records("question_response", site_id=site.id) if r.id not in answered_before]
+        (saved,) = [r for r in new if str(r.date) == "2015-03-31"]
         assert saved.answers == {
             "met_on": "2015-03-31",
             "came": 4,
@@ -489,5 +529,11 @@ def test_a_site_answers_its_own_questions_with_skip_logic_and_checks(browser, de
             "what_helped": "Pacing the stairs together",
         }
         assert saved.partner_id is None
+        (assessment,) = [r for r in new if str(r.date) == "2016-06-01"]
+        instrument = store.get("question_set", assessment.question_set_id)
+        assert instrument_of(instrument) == SELF_ASSESSMENT
+        assert assessment.partner_id == jan.id
+        assert assessment.answers == {"respondent_role": "carer", "wave": 3, "ladder_step": "5", "lp2": "4"}
+        assert len(new) == 2, "the refused save stored nothing"
     finally:
         store.close()

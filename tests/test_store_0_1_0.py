@@ -75,31 +75,89 @@ def test_before_the_upgrade_it_is_refused_with_one_line_naming_coprod_upgrade(tm
     assert _rows(f"sqlite:///{copy}") == before, "refusing must change nothing (no table made, no row written)"
 
 
+#: What the upgrade adds: the history head (0002); the self-assessment instrument, each self-assessment's
+#: move as a removal and an insertion in the history (0004); the 4Pi reflection, stored after the migrations.
+MOVED = EXPECTED["rows"]["self_assessment"]
+ADDED = {
+    "setting": 1,
+    "question_set": 2,
+    "question_response": MOVED,
+    "history": 1 + 2 * MOVED + 1,
+    "self_assessment": -MOVED,
+}
+
+
 def test_every_table_holds_what_0_1_0_wrote(old_store, upgraded):
     with old_store.engine.connect() as conn:
         rows = {
             name: conn.execute(select(func.count()).select_from(table)).scalar_one()
             for name, table in metadata.tables.items()
-            if name in EXPECTED["rows"]
         }
-    assert rows == {**EXPECTED["rows"], "setting": EXPECTED["rows"]["setting"] + 1}  # + the history head
+    expected = {name: EXPECTED["rows"].get(name, 0) + ADDED.get(name, 0) for name in {*EXPECTED["rows"], *rows}}
+    assert rows == {name: count for name, count in expected.items() if name != "self_assessment"}
+    assert "self_assessment" not in upgraded["after"]
     print(
-        f"\nUpgrade of the 0.1.0 fixture: {sum(EXPECTED['rows'].values())} rows before, "
-        f"{sum(rows.values())} after (the one more is the history head)"
+        f"\nUpgrade of the 0.1.0 fixture: {sum(EXPECTED['rows'].values())} rows before, {sum(rows.values())} after "
+        f"({MOVED} self-assessments moved into answers, with two history lines each)"
     )
 
 
 def test_every_row_is_unchanged_by_the_upgrade(upgraded):
     before, after = upgraded["before"], upgraded["after"]
     for name, rows in before.items():
-        if name == "history":
+        if name in ("history", "self_assessment"):
             continue
         assert after[name][: len(rows)] == rows, name
     sealed = [
         {key: value for key, value in line.items() if key not in ("prev_seal", "seal")} for line in after["history"]
     ]
-    assert sealed == before["history"]
+    assert sealed[: len(before["history"])] == before["history"]
     assert all(line["seal"] and line["prev_seal"] for line in after["history"])
+
+
+def test_every_self_assessment_is_kept_value_for_value_as_answers(upgraded):
+    """Each old row is one set of answers to the shared self-assessment: no value lost, none changed."""
+    before, after = upgraded["before"], upgraded["after"]
+    (instrument,) = [s for s in after["question_set"] if s["definition"]["form_id"] == "coprod_self_assessment"]
+    responses = [r for r in after["question_response"] if r["question_set_id"] == instrument["id"]]
+    assert len(responses) == len(before["self_assessment"]) == MOVED
+    for old, new in zip(before["self_assessment"], responses, strict=True):
+        assert (new["site_id"], new["partner_id"], new["date"]) == (old["site_id"], old["partner_id"], old["date"])
+        answers = new["answers"]
+        assert answers["respondent_role"] == old["respondent_role"] and answers["wave"] == old["wave"]
+        assert int(answers["ladder_step"]) == old["ladder_step"]
+        for n in range(1, 9):
+            score = answers.get(f"lp{n}")
+            assert (None if score is None else int(score)) == old[f"lp{n}"], (old["id"], n)
+        assert answers.get("comment", "") == old["comment"]
+        assert set(answers) <= {"respondent_role", "wave", "ladder_step", "comment", *(f"lp{n}" for n in range(1, 9))}
+
+
+def test_each_move_is_in_the_history(upgraded):
+    before, after = upgraded["before"], upgraded["after"]
+    added = after["history"][len(before["history"]) :]
+    moves = [line for line in added if line["who"].startswith("coprod upgrade (self-assessments moved")]
+    removed = {line["record_id"]: line["old"] for line in moves if line["action"] == "delete"}
+    inserted = [line["new"] for line in moves if line["record_type"] == "question_response"]
+    assert set(removed) == {row["id"] for row in before["self_assessment"]}
+    assert removed[before["self_assessment"][0]["id"]]["lp1"] == before["self_assessment"][0]["lp1"]
+    assert len(inserted) == MOVED and all(line["answers"]["wave"] in (1, 2) for line in inserted)
+
+
+def test_the_analysis_reads_the_moved_self_assessments(old_store, upgraded):
+    from coprod_widgets.evaluation import indicators as ind
+    from coprod_widgets.evaluation.data import load_programme
+
+    data = load_programme(old_store)
+    frame = data["self_assessment"]
+    assert len(frame) == MOVED
+    old_means = {}
+    for row in upgraded["before"]["self_assessment"]:
+        old_means.setdefault(row["site_id"], []).append(row["ladder_step"])
+    assert frame.groupby("site_id")["ladder_step"].mean().round(6).to_dict() == {
+        site: round(sum(steps) / len(steps), 6) for site, steps in old_means.items()
+    }
+    assert not ind.staff_lived_gap(data.sites, frame).empty
 
 
 def test_the_upgrade_took_a_backup_first_that_restores(upgraded, tmp_path):
@@ -111,13 +169,14 @@ def test_the_upgrade_took_a_backup_first_that_restores(upgraded, tmp_path):
 
 
 def test_the_upgraded_history_verifies_and_takes_new_lines(old_store):
+    lines = EXPECTED["rows"]["history"] + ADDED["history"]
     with old_store.engine.connect() as conn:
-        assert audit.verify(conn).lines == EXPECTED["rows"]["history"]
+        assert audit.verify(conn).lines == lines
     programme = old_store.records("programme")[0]
     old_store.update("programme", programme.id, {"description": "After the upgrade"}, who="test")
     with old_store.engine.connect() as conn:
         verdict = audit.verify(conn)
-    assert verdict.ok and verdict.lines == EXPECTED["rows"]["history"] + 1
+    assert verdict.ok and verdict.lines == lines + 1
 
 
 def test_upgrading_again_changes_nothing(upgraded):
@@ -147,7 +206,7 @@ def test_the_fixture_is_untouched():
 
 
 def test_the_upgraded_store_takes_question_sets_and_answers(old_store):
-    """The tables added since 0.1.0 arrive empty, and work beside the old records."""
+    """The tables added since 0.1.0 hold the shared instruments, and a site's own questions work beside them."""
     from coprod_widgets.questions.library import add_form
     from coprod_widgets.questions.xlsform import read_xlsform_text
 
@@ -158,7 +217,7 @@ def test_the_upgraded_store_takes_question_sets_and_answers(old_store):
     saved = scope.add(
         "question_response", {"question_set_id": added.question_set.id, "date": "2015-09-01", "answers": {"visits": 3}}
     )
-    assert [q.name for q in scope.question_sets()] == ["Visits"]
+    assert [q.name for q in scope.question_sets()] == ["4Pi involvement reflection", "Self-assessment", "Visits"]
     assert old_store.get("question_response", saved.id).answers == {"visits": 3}
     with old_store.engine.connect() as conn:
         assert audit.verify(conn).ok

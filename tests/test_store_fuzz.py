@@ -29,6 +29,7 @@ from sqlalchemy import JSON, Boolean, Date, Integer, Select, func, inspect, sele
 
 from coprod_widgets.choices import Choice, LadderStep
 from coprod_widgets.problems import RecordInvalid
+from coprod_widgets.questions.instruments import INSTRUMENTS, install
 from coprod_widgets.records import RECORD_TYPES, SITE_RECORD_TYPES, Record, validate
 from coprod_widgets.schema import TABLES, history
 from coprod_widgets.store import Change, Store
@@ -85,10 +86,12 @@ def seed(store: Store, names: list[str], every_kind: bool) -> list[dict[str, int
     made a step at a time across the sites so that neighbouring ids belong to different sites; with
     ``every_kind``, each site then gets every valid case too. Returns each site's refs."""
     programme = store.add("programme", {"name": "Fuzz programme"}, WHO).id
+    shared = {added.question_set.name: added.question_set.id for added in install(store, who=WHO)}
+    instruments = {item.key: shared[item.name] for item in INSTRUMENTS}  # "$self_assessment", "$reflection_4pi"
     refs = []
     for name in names:
         site = {"programme_id": programme, "name": name, "service_issue": "Foot care", "start_date": "2015-03-01"}
-        refs.append({"programme": programme, "site": store.add("site", site, WHO).id})
+        refs.append({"programme": programme, **instruments, "site": store.add("site", site, WHO).id})
     for ref, (kind, data) in SEED.items():
         for site_refs in refs:
             site_refs[ref] = store.add(kind, fill({**data, "site_id": "$site"}, site_refs), WHO).id
@@ -795,8 +798,7 @@ FOUND_BY_FUZZING = [
     ),
     pytest.param(
         lambda scope: scope.add(
-            "self_assessment",
-            {"respondent_role": "carer", "wave": float("nan"), "date": "2015-09-01", "ladder_step": 4, "lp1": 3},
+            "activity", {"date": "2015-04-10", "title": "Workshop", "stage": "design", "ladder_step": float("nan")}
         ),
         id="whole-number-field-given-nan",
     ),

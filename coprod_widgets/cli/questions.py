@@ -37,6 +37,7 @@ def questions_add(ctx: click.Context, file: Path, name: str, site_name: str | No
       coprod questions add peer-support.xlsx --site Saltmere --name "Peer support"
       coprod questions add core.xlsx --name "Common core"
     """
+    from ..questions.instruments import reserved_problems
     from ..questions.library import add_form
     from ..questions.xlsform import FormRefused, read_xlsform
 
@@ -49,6 +50,9 @@ def questions_add(ctx: click.Context, file: Path, name: str, site_name: str | No
     store = open_store(ctx)
     site = site_called(store, site_name) if site_name is not None else None
     site_id = site.id if site else None
+    reserved = reserved_problems(form, name, site_id)
+    if reserved:
+        raise click.ClickException(f"{file.name} was not added. " + " ".join(reserved))
     added = add_form(store, form, name=name, source=file.name, site_id=site_id, who=who_is_acting())
     where = f"for {site.name}" if site else "for every site"
     record = added.question_set
@@ -56,14 +60,18 @@ def questions_add(ctx: click.Context, file: Path, name: str, site_name: str | No
     if not added.new:
         click.echo(f"{record.name!r} version {record.version} {where} already has these questions: nothing added.")
     elif added.previous is None:
-        click.echo(f"Added {record.name!r} {where}: version 1, {count} questions.")
+        click.echo(f"Added {record.name!r} {where}: version 1, {_questions(count)}.")
     else:
         click.echo(
-            f"Added {record.name!r} {where}: version {record.version}, {count} questions "
+            f"Added {record.name!r} {where}: version {record.version}, {_questions(count)} "
             f"(answers given to version {added.previous.version} keep it)."
         )
     for note in form.ignored:
         click.echo(f"Note: {note}")
+
+
+def _questions(count: int) -> str:
+    return f"{count} question{'' if count == 1 else 's'}"
 
 
 @questions.command("list")

@@ -19,7 +19,11 @@ def _programme_for(store, wanted: str | None, who: str, conn):
     """The programme a new site belongs to: the only one, the one named, or a new one if none exists."""
     programmes = store.records("programme")
     if not programmes:
-        return store.add("programme", {"name": wanted or DEFAULT_PROGRAMME_NAME}, who=who, conn=conn)
+        from ..questions.instruments import install
+
+        programme = store.add("programme", {"name": wanted or DEFAULT_PROGRAMME_NAME}, who=who, conn=conn)
+        install(store, who=who, conn=conn)  # the shared self-assessment and 4Pi reflection come with it
+        return programme
     if wanted is None:
         if len(programmes) == 1:
             return programmes[0]

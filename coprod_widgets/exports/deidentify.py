@@ -38,7 +38,6 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "evidence_plan": ("question", "indicator", "data_source", "collected_by"),
     "outcome": ("description", "who_changed", "evidence_source"),
     "decision": ("what", "options_considered", "feedback", "why_no_change"),
-    "self_assessment": ("comment",),
     "question_response": ("answers",),
 }
 

@@ -211,13 +211,13 @@ def _type_problem(form: FormDefinition, question: Question, value: Any, values, 
         if not isinstance(value, str):
             return "choose one of the options."
         offered = _choice_names(form, question, values, today)
-        return None if value in offered else f"{value!r} is not one of the options."
+        return None if value in offered else f"{_cut(value)!r} is not one of the options; choose one of them."
     if kind == "select_multiple":
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             return "choose from the options."
         unknown = [item for item in value if item not in _choice_names(form, question, values, today)]
         if unknown:
-            return f"{unknown[0]!r} is not one of the options."
+            return f"{_cut(unknown[0])!r} is not one of the options; choose from them."
         return "each option once." if len(set(value)) != len(value) else None
     if kind == "acknowledge":
         return None if value == "OK" else "tick it to acknowledge, or leave it blank."
@@ -289,6 +289,11 @@ def _required_message(form: FormDefinition, question: Question) -> str:
 def _constraint_message(form: FormDefinition, question: Question) -> str:
     custom = _message(form, question.constraint_messages)
     return f"{_label(form, question)}: {custom or 'the answer is not allowed here; check it.'}"
+
+
+def _cut(text: str, most: int = 60) -> str:
+    """A refused answer repeated in a message, cut short: a pasted page stays out of the message."""
+    return text if len(text) <= most else text[:most] + "…"
 
 
 def _number(value: float) -> str:

@@ -28,14 +28,12 @@ LONG_TEXT = {
     "options_considered",
     "feedback",
     "why_no_change",
-    "comment",
     "access_adjustments",
     "partners_got_back",
     "connections",
     "milestone",
     "question",
 }
-SCORE_OPTIONS = [("Not answered", None), ("1 - not at all", 1), ("2", 2), ("3 - partly", 3), ("4", 4), ("5 - fully", 5)]
 LABEL_STYLE = {"description_width": "initial"}
 
 
@@ -118,8 +116,6 @@ class FieldInput:
             return widgets.VBox([self._group_title, box])
         if self.reference:
             return widgets.Dropdown(options=[], **common)
-        if name.startswith("lp") and name[2:].isdigit():
-            return widgets.Dropdown(options=SCORE_OPTIONS, value=None, **common)
         if isinstance(kind, type) and issubclass(kind, IntEnum):
             return widgets.Dropdown(options=[("Choose...", None), *kind.options()], value=None, **common)
         if isinstance(kind, type) and issubclass(kind, Enum):

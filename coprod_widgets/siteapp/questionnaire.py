@@ -5,6 +5,9 @@ reader, no pandas) and are shown in the inputs of :mod:`.question_inputs`. Skip 
 filters and messages all come from :mod:`coprod_widgets.questions.answers`, the same functions the store
 checks a save with, so what people see while they type is what Save is judged by. Text from a form is shown
 in text widgets or escaped, never as HTML.
+
+A form with a ``select_one`` question named ``respondent_role`` (the shared instruments have one) fills it
+in with the role group of the partner chosen in "Answered by", looked up in records already loaded.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ from .fields import LABEL_STYLE, Choices, date_input, date_label, date_text, typ
 from .form import heading
 from .question_inputs import Level, QuestionInput, heading_html
 
+#: The question a partner's role group fills in when they are chosen in "Answered by".
+RESPONDENT_ROLE = "respondent_role"
+
+#: A partner's role group code (``"carer"``), or None when unknown: from records already loaded, never a read.
+PartnerRole = Callable[[int], str | None]
+
 
 def language_name(language: str) -> str:
     return "Default" if language == DEFAULT_LANGUAGE else language
@@ -42,9 +51,11 @@ class QuestionnaireForm:
         on_saved: Callable[[Record], None] = lambda record: None,
         today: dt.date | None = None,
         on_cancel: Callable[[], None] = lambda: None,
+        partner_role: PartnerRole | None = None,
     ):
         self.scope, self.question_set, self._choices = scope, question_set, choices
         self.on_saved, self.on_cancel, self.today = on_saved, on_cancel, today
+        self._partner_role = partner_role
         self.form = FormDefinition.from_json(question_set.definition)
         self.language = self.form.default_language
         self.editing: Record | None = None
@@ -60,6 +71,7 @@ class QuestionnaireForm:
         self.language_picker.layout.display = None if len(self.form.languages) > 1 else "none"
         self.language_picker.observe(lambda change: self.switch_language(change["new"]), names="value")
         self.partner = widgets.Dropdown(description="Answered by (optional)", style=LABEL_STYLE, layout=wide())
+        self.partner.observe(lambda change: self._partner_chosen(change["new"]), names="value")
         self.date = date_input(date_label("Date answered"), style=LABEL_STYLE, layout=wide())
         self.messages = {"partner_id": _message_label(), "date": _message_label()}
         self.questions = Level(self.form, self.form.questions, self.language, self._changed)
@@ -147,6 +159,17 @@ class QuestionnaireForm:
         """The store's checks on the answers as they stand, worded in the chosen language."""
         worded = replace(self.form, default_language=self.language)
         return {p.field: p.message for p in check_answers(worded, complete(self.form, self.answers))}
+
+    def _partner_chosen(self, partner_id: int | None) -> None:
+        """Choosing who answered fills in their role group, if the form asks for it and offers that group."""
+        if self._quiet or partner_id is None or self._partner_role is None:
+            return
+        field = self.questions.inputs.get(RESPONDENT_ROLE)
+        if field is None or field.kind != "select_one":
+            return
+        role = self._partner_role(partner_id)
+        if role is not None and role in {choice.name for choice in field.choices}:
+            field.value = role  # as if chosen by hand: the form refreshes and checks it
 
     def switch_language(self, language: str | None) -> None:
         if language is None or language == self.language:

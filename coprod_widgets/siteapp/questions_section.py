@@ -1,8 +1,13 @@
-"""The "Our own questions" section: pick one of the site's question sets, answer it, change saved answers.
+"""Sections that answer question sets: pick a set, answer it, change saved answers.
 
-The sets a site answers (the programme's and its own) are read once, when the section is first opened;
-a saved answer's older version is read the first time it is needed. Answers themselves come from the
-workspace's one read of the site's records, passed in through :meth:`QuestionsSection.show`.
+Two sections are built from :class:`QuestionsSection`: "Our own questions" (the site's own sets and the
+programme's, apart from the shared instruments) and "Self-assessment" (the shared instruments that come
+with coprod: the self-assessment and the 4Pi involvement reflection).
+
+The sets a site answers (the programme's and its own) are read once, in one query, when the first of the
+two sections is opened (:class:`SiteQuestionSets`, shared by both); a saved answer's older version is read
+the first time it is needed. Answers themselves come from the workspace's one read of the site's records,
+passed in through :meth:`QuestionsSection.show`.
 """
 
 from __future__ import annotations
@@ -14,22 +19,62 @@ import ipywidgets as widgets
 
 from ..questions.answers import is_blank
 from ..questions.form import FormDefinition
+from ..questions.instruments import INSTRUMENTS, instrument_of
 from ..records import QuestionSet, Record
 from ..scope import SiteScope
 from .fields import LABEL_STYLE, Choices, wide
 from .form import heading
 from .question_inputs import close_tree
-from .questionnaire import QuestionnaireForm
+from .questionnaire import PartnerRole, QuestionnaireForm
 from .sections import PAGE
 
 NO_QUESTION_SETS = (
     "No questions have been added for this site yet. The evaluator adds them with the command: coprod questions add."
+)
+NO_INSTRUMENTS = (
+    "The shared self-assessment is not in this store yet: the evaluator adds it with the command: coprod upgrade."
 )
 
 
 def set_title(question_set: QuestionSet) -> str:
     whose = "for every site" if question_set.site_id is None else "your site's own"
     return f"{question_set.name} ({whose})"
+
+
+def instrument_title(question_set: QuestionSet) -> str:
+    return question_set.name
+
+
+class SiteQuestionSets:
+    """The question sets a site answers, read once for every section that answers them.
+
+    ``newest`` is the newest version of each set (the programme's and the site's own), read in one query;
+    an older version, or a set that is not this site's (None), is read the first time it is asked for.
+    """
+
+    def __init__(self, scope: SiteScope):
+        self.scope = scope
+        self.newest: list[QuestionSet] = scope.question_sets()
+        self.versions: dict[int, QuestionSet | None] = {qs.id: qs for qs in self.newest}
+
+    def version(self, set_id: int) -> QuestionSet | None:
+        """One version of a set, read once: versions never change, and another site's set is None."""
+        if set_id not in self.versions:
+            self.versions[set_id] = self.scope.question_set(set_id)
+        return self.versions[set_id]
+
+    def own(self) -> list[QuestionSet]:
+        """The site's own sets and the programme's, without the shared instruments: programme's first."""
+        return [qs for qs in self.newest if instrument_of(qs) is None]
+
+    def instruments(self) -> list[QuestionSet]:
+        """The newest stored version of each shared instrument, in the order coprod lists them."""
+        newest: dict[str, QuestionSet] = {}
+        for qs in self.newest:
+            instrument = instrument_of(qs)
+            if instrument is not None and (instrument.key not in newest or newest[instrument.key].version < qs.version):
+                newest[instrument.key] = qs
+        return [newest[item.key] for item in INSTRUMENTS if item.key in newest]
 
 
 def answered_count(answers: dict, calculated: frozenset[str]) -> int:
@@ -84,33 +129,51 @@ class ResponseList:
 
 
 class QuestionsSection:
-    """Our own questions: choose a question set, answer it, and change answers given before.
+    """Choose a question set, answer it, and change answers given before.
+
+    ``instruments`` chooses which sets: False, the site's own and the programme's ("Our own questions");
+    True, the shared instruments ("Self-assessment"). ``sets`` is the site's question sets, read once for
+    both sections (read here if not given). ``partner_role`` gives a partner's role group code, from records
+    already loaded, so a form with a ``respondent_role`` question can fill it in (see
+    :class:`~.questionnaire.QuestionnaireForm`).
 
     New answers go to the newest version of a set; saved answers are changed in the version they were
     given under, so no answer is ever judged by questions its author never saw.
     """
 
     def __init__(
-        self, scope: SiteScope, choices: Choices, on_saved: Callable[[Record], None], today: dt.date | None = None
+        self,
+        scope: SiteScope,
+        choices: Choices,
+        on_saved: Callable[[Record], None],
+        today: dt.date | None = None,
+        *,
+        sets: SiteQuestionSets | None = None,
+        instruments: bool = False,
+        partner_role: PartnerRole | None = None,
     ):
         self.scope, self._choices, self._on_saved, self.today = scope, choices, on_saved, today
-        self.sets = scope.question_sets()
-        self.versions: dict[int, QuestionSet | None] = {qs.id: qs for qs in self.sets}
+        self.library = sets if sets is not None else SiteQuestionSets(scope)
+        self.instruments = instruments
+        self._partner_role = partner_role
+        self.sets = self.library.instruments() if instruments else self.library.own()
+        self.versions = self.library.versions
         self._calculated: dict[int, frozenset[str]] = {}
         self.forms: dict[int, QuestionnaireForm] = {}
         self.responses: list[Record] = []
         self.names: dict[int, str] = {}
         self.form_slot = widgets.VBox([])
         self.listing = ResponseList(self.edit)
+        title = instrument_title if instruments else set_title
         self.picker = widgets.Dropdown(
-            description="Question set",
-            options=[(set_title(qs), qs.id) for qs in self.sets],
+            description="What to answer" if instruments else "Question set",
+            options=[(title(qs), qs.id) for qs in self.sets],
             value=self.sets[0].id if self.sets else None,
             style=LABEL_STYLE,
             layout=wide(),
         )
         if not self.sets:
-            self.widget = widgets.VBox([widgets.Label(value=NO_QUESTION_SETS)])
+            self.widget = widgets.VBox([widgets.Label(value=NO_INSTRUMENTS if instruments else NO_QUESTION_SETS)])
             return
         self.picker.observe(lambda change: self.choose(change["new"]), names="value")
         self.widget = widgets.VBox([self.picker, self.form_slot, self.listing.widget])
@@ -123,15 +186,19 @@ class QuestionsSection:
     def form_for(self, question_set: QuestionSet) -> QuestionnaireForm:
         if question_set.id not in self.forms:
             self.forms[question_set.id] = QuestionnaireForm(
-                self.scope, question_set, self._choices, self._saved, self.today, on_cancel=self._back_to_chosen
+                self.scope,
+                question_set,
+                self._choices,
+                self._saved,
+                self.today,
+                on_cancel=self._back_to_chosen,
+                partner_role=self._partner_role,
             )
         return self.forms[question_set.id]
 
     def version(self, set_id: int) -> QuestionSet | None:
         """One version of a set, read once: versions never change, and another site's set is None."""
-        if set_id not in self.versions:
-            self.versions[set_id] = self.scope.question_set(set_id)
-        return self.versions[set_id]
+        return self.library.version(set_id)
 
     # ---- showing ---------------------------------------------------------------------------------
 

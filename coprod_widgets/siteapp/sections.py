@@ -2,6 +2,8 @@
 
 A section is data (title, reason, forms, how to summarise a saved record); the workspace turns
 it into widgets. Summaries are plain text and shown through text widgets, never as HTML.
+The two sections without forms here, "Our own questions" and "Self-assessment", answer question
+sets (see :mod:`.questions_section`): the site's own, and the shared instruments.
 """
 
 from __future__ import annotations
@@ -74,13 +76,8 @@ SUMMARIES: dict[str, Summary] = {
         f"{r.date}: {r.what} "
         + (f"Feedback on {r.feedback_date}: {r.feedback}" if r.feedback else "No feedback recorded yet.")
     ),
-    "self_assessment": lambda r, names: (
-        f"Wave {r.wave}, {r.date}: {names.get(r.partner_id, _label(r.respondent_role))}, ladder step {r.ladder_step}"
-    ),
 }
 
-
-SCORES = [f"lp{n}" for n in range(1, 9)]
 
 SECTIONS: list[SectionSpec] = [
     SectionSpec(
@@ -197,14 +194,11 @@ SECTIONS: list[SectionSpec] = [
     SectionSpec(
         "self_assessment",
         "Self-assessment",
-        "How each partner rates the work on each learning point. The evaluators will see these answers.",
-        [
-            FormSpec(
-                "self_assessment",
-                ["partner_id", "respondent_role", "wave", "date", "ladder_step", *SCORES, "comment"],
-                title="Add a self-assessment",
-            )
-        ],
-        ["self_assessment"],
+        "How the work looks to each partner. The self-assessment asks where the work is on the Ladder of "
+        "Co-production and scores each learning point from 1 (not at all) to 5 (fully). The 4Pi involvement "
+        "reflection asks how far involvement meets five standards: principles, purpose, presence, process and "
+        "impact. Every site answers the same questions, again from time to time, so change shows over time. "
+        "The evaluators will see these answers.",
+        [],
     ),
 ]

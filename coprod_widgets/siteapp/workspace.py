@@ -2,8 +2,8 @@
 
 Everything shown comes from one ``all_records()`` read of the site's own records, repeated after
 each save; sections are built the first time they are opened, so the workspace appears quickly.
-The question sets a site answers are read when "Our own questions" is first opened (they change
-only when an evaluator adds one, never through this app).
+The question sets a site answers are read once, when "Our own questions" or "Self-assessment" is
+first opened, and shared by both (they change only when an evaluator adds one, never through this app).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..health import HealthLine, site_health
 from ..records import Record, record_type
 from ..scope import SiteScope
 from .form import ActivityForm, RecordForm, heading
-from .questions_section import QuestionsSection
+from .questions_section import QuestionsSection, SiteQuestionSets
 from .sections import PAGE, SECTIONS, SUMMARIES, SectionSpec
 from .takeaway import ReportDownload
 
@@ -95,6 +95,8 @@ class Workspace:
         self.lists: dict[str, RecordList] = {}
         self.sections: dict[str, widgets.Widget] = {}
         self.questions: QuestionsSection | None = None
+        self.self_assessment: QuestionsSection | None = None
+        self._question_sets: SiteQuestionSets | None = None
         site = scope.site
         self.header = widgets.HTML(
             value=f"<h2>{escape(site.name)}</h2><p>Service issue: {escape(site.service_issue)}. "
@@ -119,10 +121,22 @@ class Workspace:
 
     def _build_section(self, spec: SectionSpec) -> widgets.Widget:
         parts: list[widgets.Widget] = [heading(spec.title, 3), widgets.Label(value=spec.reason)]
-        if spec.key == "questions":
-            self.questions = QuestionsSection(self.scope, self.choices, self._saved, self.today)
-            self.questions.show(self.records["question_response"], self.partner_names())
-            parts.append(self.questions.widget)
+        if spec.key in ("questions", "self_assessment"):
+            section = QuestionsSection(
+                self.scope,
+                self.choices,
+                self._saved,
+                self.today,
+                sets=self.question_sets(),
+                instruments=spec.key == "self_assessment",
+                partner_role=self.partner_role,
+            )
+            if spec.key == "questions":
+                self.questions = section
+            else:
+                self.self_assessment = section
+            section.show(self.records["question_response"], self.partner_names())
+            parts.append(section.widget)
         for form_spec in spec.forms:
             if form_spec.kind == "activity":
                 form = ActivityForm(self.scope, self.choices, self._saved, form_spec.fields)
@@ -133,8 +147,6 @@ class Workspace:
             form.refresh_choices()
             self.forms[form_spec.kind] = form
             parts.append(form.widget)
-        if "self_assessment" in self.forms:
-            self._follow_partner_role(self.forms["self_assessment"])
         for kind in spec.listed:
             listing = RecordList(kind, self.forms[kind].noun, self.forms[kind].edit)
             self.lists[kind] = listing
@@ -144,15 +156,14 @@ class Workspace:
         box.add_class("coprod-section")
         return box
 
-    def _follow_partner_role(self, form: RecordForm) -> None:
-        """Choosing the partner answering a self-assessment fills in their role group."""
+    def question_sets(self) -> SiteQuestionSets:
+        """The question sets this site answers: read once, for both sections that answer them."""
+        if self._question_sets is None:
+            self._question_sets = SiteQuestionSets(self.scope)
+        return self._question_sets
 
-        def follow(change):
-            partner = next((p for p in self.records["partner"] if p.id == change["new"]), None)
-            if partner is not None:
-                form.inputs["respondent_role"].value = RoleGroup(partner.role_group).value
-
-        form.inputs["partner_id"].input.observe(follow, names="value")
+    def answer_sections(self) -> list[QuestionsSection]:
+        return [section for section in (self.questions, self.self_assessment) if section is not None]
 
     def open_section(self, key: str) -> None:
         if key not in self.sections:
@@ -164,6 +175,11 @@ class Workspace:
 
     def partner_names(self) -> dict[int, str]:
         return {p.id: p.display_name for p in self.records.get("partner", [])}
+
+    def partner_role(self, partner_id: int) -> str | None:
+        """A partner's role group code, from the records already read (no extra database reads)."""
+        partner = next((p for p in self.records.get("partner", []) if p.id == partner_id), None)
+        return None if partner is None else RoleGroup(partner.role_group).value
 
     def choices(self, kind: str) -> list[tuple[str, int]]:
         """Options for reference fields, from records already loaded (no extra database reads)."""
@@ -186,13 +202,13 @@ class Workspace:
         if (previous_partners, previous_nonneg) != (self.records["partner"], self.records["non_negotiable"]):
             for form in self.forms.values():
                 form.refresh_choices()
-            if self.questions is not None:
-                self.questions.refresh_choices()
+            for section in self.answer_sections():
+                section.refresh_choices()
         names = self.partner_names()
         for kind, listing in self.lists.items():
             listing.show(self.records[kind], names)
-        if self.questions is not None:
-            self.questions.show(self.records["question_response"], names)
+        for section in self.answer_sections():
+            section.show(self.records["question_response"], names)
         self.health.show(site_health(self.scope.site, self.records, self.today))
 
     def _saved(self, _record: Record) -> None:
