@@ -167,10 +167,13 @@ def test_coprod_questions_add_and_list(store, small_programme, tmp_path):
         (["--name", "Peer", "--site", "Nowhere", "PEER"], "There is no site called 'Nowhere'"),
         (["--name", "Peer", "missing.md"], "There is no file"),
         (["--name", "", "PEER"], "Question set name"),
+        (["--name", "Self-assessment", "PEER"], "the name of an instrument that comes with coprod"),
+        (["--name", "Mine", "OURS"], "kept for the instruments that come with coprod"),
     ],
 )
 def test_coprod_questions_add_refuses_in_plain_words_and_stores_nothing(store, small_programme, tmp_path, args, words):
-    files = {"REFUSED": REFUSED, "PEER": PEER_SUPPORT}
+    ours = PEER_SUPPORT + "| settings |\n|  | form_id |\n|  | coprod_self_assessment |\n"
+    files = {"REFUSED": REFUSED, "PEER": PEER_SUPPORT, "OURS": ours}
     for name, text in files.items():
         (tmp_path / f"{name.lower()}.md").write_text(text, encoding="utf-8")
     args = [
