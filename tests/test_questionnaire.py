@@ -637,3 +637,27 @@ def test_the_questionnaire_loads_neither_pandas_altair_nor_pyxform():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
+
+
+PIPING = """
+| survey |
+|  | type | name | label | hint |
+|  | integer | children | How many children live with you? |  |
+|  | note | said | You said ${children} children. | Change the number above if ${children} is wrong. |
+|  | text | names | The names of the ${children} children (optional) |  |
+"""
+
+
+def test_a_label_shows_the_answer_it_points_at_as_it_changes():
+    from coprod_widgets.siteapp.question_inputs import Level
+
+    form_definition = read_xlsform_text(PIPING, name="piping")
+    level = Level(form_definition, form_definition.questions, "default", lambda field: None)
+    level.refresh({})
+    said, names = level.inputs["said"], level.inputs["names"]
+    assert said.input.value == "You said … children." and names.input.description.startswith("The names of the …")
+    answer(level.inputs["children"], "3")
+    level.refresh({})
+    assert said.input.value == "You said 3 children."
+    assert said.hint.value == "Change the number above if 3 is wrong."
+    assert names.input.description == "The names of the 3 children (optional)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from html import escape
 from typing import Any
@@ -24,6 +25,28 @@ NOT_ANSWERED = "Not answered"
 #: A range with more steps than this is typed as a number: a list that long is no help to anyone.
 MAX_RANGE_OPTIONS = 200
 NUMBER_HINTS = {"integer": "a whole number, like 3", "decimal": "a number, like 2.5", "range": "a number"}
+
+#: ``${name}`` in a label or hint: shown as that question's answer so far (XLSForm's "piping").
+_PIPED = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
+NOT_YET = "…"
+
+
+def piped(text: str, values: Mapping[str, Any]) -> str:
+    """``text`` with each ``${name}`` replaced by that answer as typed so far (… while unanswered)."""
+    if "${" not in text:
+        return text
+    return _PIPED.sub(lambda match: _shown(values.get(match.group(1))), text)
+
+
+def _shown(value: Any) -> str:
+    if is_blank(value) or isinstance(value, dict):
+        return NOT_YET
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) if all(not isinstance(i, dict) for i in value) else NOT_YET
+    if isinstance(value, float):
+        return number_text(value)
+    return str(value)
+
 
 #: Called with the question whose value a person changed, or None when entries were added or removed.
 OnChange = Callable[["QuestionInput | None"], None]
@@ -89,6 +112,7 @@ class QuestionInput:
         self.choices: tuple[Choice, ...] = form.choices.get(question.list_name or "", ())
         self.ranges = range_values(question) if self.kind == "range" else None
         self.calculated: Any = ""
+        self.values: Mapping[str, Any] = {}  # the answers so far, for ${name} in the label and hint
         self._listener: OnChange = lambda field: None
         self.input = self._make_input()
         if self.kind not in ("note", "calculate", "select_multiple"):
@@ -138,7 +162,7 @@ class QuestionInput:
     # ---- words -----------------------------------------------------------------------------
 
     def label(self) -> str:
-        text = self.question.label(self.language, self.form.default_language)
+        text = piped(self.question.label(self.language, self.form.default_language), self.values)
         text = date_label(text) if self.kind == "date" else text
         return text + (" (required)" if self.question.required == "true()" else "")
 
@@ -157,9 +181,32 @@ class QuestionInput:
             self.input.description = label
             if self.kind == "select_one" or isinstance(self.input, widgets.Dropdown):
                 self.set_choices(self.choices, rebuild=True)
-        hint = self.question.hint(language, self.form.default_language)
+        self._rehint()
+
+    def _rehint(self) -> None:
+        hint = piped(self.question.hint(self.language, self.form.default_language), self.values)
         self.hint.value = hint
         self.hint.layout.display = None if hint else "none"
+
+    def pipe(self, values: Mapping[str, Any]) -> None:
+        """Show the answers a ``${name}`` in the label or hint points at, as they are now."""
+        texts = (
+            self.question.label(self.language, self.form.default_language),
+            self.question.hint(self.language, self.form.default_language),
+        )
+        if not any("${" in text for text in texts):
+            return
+        before = (self.label(), self.hint.value)
+        self.values = dict(values)
+        if self.label() != before[0]:
+            label = self.label()
+            if self.kind == "note":
+                self.input.value = label
+            elif self.kind == "select_multiple":
+                self.title.value = label
+            elif self.kind != "calculate":
+                self.input.description = label
+        self._rehint()
 
     def _option_label(self, choice: Choice) -> str:
         return choice.label(self.language, self.form.default_language)
@@ -379,6 +426,7 @@ class Level:
             field.show(applies)
             if not applies:
                 continue
+            field.pipe(values)
             if question.type == "calculate":
                 field.value = calculate(question, values)
                 values[question.name] = field.value
