@@ -7,7 +7,9 @@ they run in the site app without pandas and are tested on small hand-built lists
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .choices import AcceptanceResponse, RoleGroup
 from .records import Record, Site
@@ -185,7 +187,51 @@ def evidence_plan_check(site: Site, records: dict[str, list[Record]], today: dt.
     return HealthLine("LP7", True, f"The evidence plan was agreed {max(days, 0)} days after the start.")
 
 
-def site_health(site: Site, records: dict[str, list[Record]], today: dt.date | None = None) -> list[HealthLine]:
+def own_questions_check(site: Site, records: dict[str, list[Record]], question_sets: Iterable[Any]) -> HealthLine:
+    """LP8: does the site ask its own questions beside the shared ones, and are they being answered?
+
+    ``question_sets``: every version of the sets the site answers (the programme's and its own).
+    """
+    sets = list(question_sets)
+    own = {qs.id for qs in sets if qs.site_id == site.id}
+    names = sorted({qs.name for qs in sets if qs.site_id == site.id}, key=str.casefold)
+    answered_own = sum(1 for r in records["question_response"] if r.question_set_id in own)
+    answered_any = len(records["question_response"])
+    if not own and not answered_any:
+        return HealthLine(
+            "LP8",
+            None,
+            "No questions have been answered here yet, so whether the work is shaped to this place cannot be seen.",
+            "Agree with partners the questions that matter at your site; the evaluator can add them for you.",
+        )
+    if not own:
+        return HealthLine(
+            "LP8",
+            False,
+            "Only the questions every site answers are in use here: nothing asks what matters at this site.",
+            "Agree with partners the questions that matter here, and ask the evaluator to add them.",
+        )
+    listed = ", ".join(names)
+    if not answered_own:
+        return HealthLine(
+            "LP8",
+            False,
+            f"Your site's own questions ({listed}) have no answers yet.",
+            "Answer them in the section Our own questions, with partners.",
+        )
+    sets_word = "set" if len(names) == 1 else "sets"
+    return HealthLine(
+        "LP8",
+        True,
+        f"Your site asks its own questions ({len(names)} {sets_word}: {listed}), answered "
+        f"{answered_own} time{'' if answered_own == 1 else 's'}.",
+    )
+
+
+def site_health(
+    site: Site, records: dict[str, list[Record]], today: dt.date | None = None, question_sets: Iterable[Any] = ()
+) -> list[HealthLine]:
+    """Every check; ``question_sets`` (every version of the sets the site answers) for the LP8 line."""
     today = today or dt.date.today()
     return [
         problem_framing_check(records),
@@ -193,4 +239,5 @@ def site_health(site: Site, records: dict[str, list[Record]], today: dt.date | N
         non_negotiable_check(site, records),
         leadership_check(records),
         evidence_plan_check(site, records, today),
+        own_questions_check(site, records, question_sets),
     ]

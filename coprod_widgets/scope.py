@@ -77,11 +77,12 @@ class SiteScope:
         self._own(kind, record_id)
         self._store.delete(kind, record_id, who=who or self.who)
 
-    def question_sets(self) -> list[QuestionSet]:
-        """What this site answers: the programme's question sets and its own, the newest version of each."""
+    def question_sets(self, every_version: bool = False) -> list[QuestionSet]:
+        """What this site answers: the programme's question sets and its own, the newest version of each
+        (``every_version``: older ones too, oldest first)."""
         from .questions.library import question_sets
 
-        return question_sets(self._store, site_id=self.site_id)
+        return question_sets(self._store, site_id=self.site_id, every_version=every_version)
 
     def question_set(self, set_id: int) -> QuestionSet | None:
         """One version of a question set this site may answer (the programme's or its own); None otherwise."""

@@ -370,8 +370,8 @@ def test_user_text_is_never_put_into_html_unescaped(store, coded, workspace):
 
 
 def test_workspace_reads_the_site_once_and_sections_add_no_queries(store, coded):
-    """Records are read once; opening a section reads nothing more, except the question sets the site
-    answers: one query, when "Our own questions" or "Self-assessment" is first opened, shared by both."""
+    """Records are read once, with the question sets the site answers (one query: every version, for the
+    health panel's LP8 line and both sections that answer them); opening a section reads nothing more."""
     from sqlalchemy import event
 
     from coprod_widgets.records import SITE_RECORD_TYPES
@@ -400,24 +400,20 @@ def test_workspace_reads_the_site_once_and_sections_add_no_queries(store, coded)
         lambda *args: None if args[2].startswith("BEGIN") else statements.append(args[2]),
     )
     keys = [spec.key for spec in SECTIONS]
-    answering = ("questions", "self_assessment")
     for order in (keys, keys[::-1]):
         statements.clear()
         workspace = Workspace(scope)
-        assert len(statements) == len(SITE_RECORD_TYPES), "one query per record type, in one read"
+        assert len(statements) == len(SITE_RECORD_TYPES) + 1, "one query per record type, and the sets"
+        assert "FROM question_set" in statements[-1]
         added, read = {}, []
         for key in order:
             statements.clear()
             workspace.open_section(key)
             added[key] = len(statements)
             read += statements
-        # The question sets a site answers are not its records: they are read in one query when the first
-        # of the two sections that answer them opens (evaluators add sets rarely, so the workspace keeps
-        # what it read), and the other reuses it. Every other section reuses what the workspace read.
-        first = next(key for key in order if key in answering)
-        assert added == {key: int(key == first) for key in order}, order
-        (query,) = read
-        assert "FROM question_set" in query
+        # The question sets are not the site's records: evaluators add them rarely, so the workspace keeps
+        # what it read at the start, and both sections that answer them reuse it.
+        assert added == dict.fromkeys(order, 0) and read == [], order
         own = [row.children[0].value for row in workspace.questions.listing.items.children]
         assert own == ["2015-09-01: answered by not recorded; version 1; 1 question answered"]
         assessments = workspace.self_assessment
@@ -444,6 +440,7 @@ def test_a_site_with_no_records_is_never_told_it_looks_fine(store, coded):
     site = store.get("site", coded["other_site"])
     empty = {kind: [] for kind in store.all_records(site.id)}
     lines = site_health(site, empty, today=dt.date(2015, 9, 1))
+    assert [line.learning_point for line in lines] == ["LP1", "LP2", "LP3", "LP4", "LP7", "LP8"]
     assert [line.status for line in lines] == ["Not enough records yet"] * len(lines)
     assert all(line.what_to_do for line in lines)
 
@@ -475,3 +472,36 @@ def test_a_site_team_takes_its_own_report_away(store, coded, workspace):
     html = base64.b64decode(encoded).decode("utf-8")
     assert "North: co-production report" in html
     assert "South" not in html and "Quentin" not in html and "Rosa" not in html, "no other site, no partner names"
+
+
+def _response(set_id: int, answers: dict) -> dict:
+    return {"question_set_id": set_id, "date": dt.date(2015, 9, 1), "answers": answers}
+
+
+SELF_ASSESSED = {"respondent_role": "carer", "wave": 1, "ladder_step": "4", "lp1": "3"}
+
+#: (what the site has: its own set?, answers to it, answers to the shared self-assessment) -> LP8 status, words.
+OWN_QUESTIONS_CASES = [
+    pytest.param(False, 0, 0, "Not enough records yet", "No questions have been answered", id="nothing"),
+    pytest.param(False, 0, 1, "Worth a look", "Only the questions every site answers", id="shared-only"),
+    pytest.param(True, 0, 1, "Worth a look", "own questions (Seeded visits) have no answers", id="own-unanswered"),
+    pytest.param(True, 2, 0, "Looks fine", "1 set: Seeded visits), answered 2 times", id="own-answered"),
+]
+
+
+@pytest.mark.parametrize(("own", "own_answers", "shared_answers", "status", "words"), OWN_QUESTIONS_CASES)
+def test_the_health_panel_says_whether_the_site_asks_its_own_questions(
+    store, coded, own, own_answers, shared_answers, status, words
+):
+    from coprod_widgets.siteapp.workspace import Workspace
+
+    site = coded["site"] if own else coded["other_site"]
+    scope = store.for_site(site)
+    for _ in range(own_answers):
+        scope.add("question_response", _response(coded["question_set"], {"visits": 2}))
+    for _ in range(shared_answers):
+        scope.add("question_response", _response(coded["self_assessment"], SELF_ASSESSED))
+    workspace = Workspace(scope, today=dt.date(2015, 9, 1))
+    (line,) = [line for line in workspace.health.shown if line.learning_point == "LP8"]
+    assert line.status == status and words in line.what_it_means, line
+    widgets.Widget.close_all()

@@ -48,14 +48,18 @@ def instrument_title(question_set: QuestionSet) -> str:
 class SiteQuestionSets:
     """The question sets a site answers, read once for every section that answers them.
 
-    ``newest`` is the newest version of each set (the programme's and the site's own), read in one query;
-    an older version, or a set that is not this site's (None), is read the first time it is asked for.
+    Every version of the programme's sets and the site's own is read in one query; ``newest`` is the newest
+    version of each. Any other set id (another site's) is looked up once, and kept as None.
     """
 
     def __init__(self, scope: SiteScope):
         self.scope = scope
-        self.newest: list[QuestionSet] = scope.question_sets()
-        self.versions: dict[int, QuestionSet | None] = {qs.id: qs for qs in self.newest}
+        every = scope.question_sets(every_version=True)
+        self.versions: dict[int, QuestionSet | None] = {qs.id: qs for qs in every}
+        latest: dict[tuple[int | None, str], QuestionSet] = {}
+        for qs in every:  # oldest first, so the last of each name is its newest
+            latest[(qs.site_id, qs.name.casefold())] = qs
+        self.newest: list[QuestionSet] = [qs for qs in every if latest[(qs.site_id, qs.name.casefold())] is qs]
 
     def version(self, set_id: int) -> QuestionSet | None:
         """One version of a set, read once: versions never change, and another site's set is None."""

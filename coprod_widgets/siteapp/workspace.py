@@ -69,11 +69,13 @@ class HealthPanel:
     """Always on screen; each line says its status in words as well as by its border."""
 
     def __init__(self):
+        self.shown: list[HealthLine] = []
         self.lines = widgets.VBox([])
         self.widget = widgets.VBox([heading("Site health", 3), self.lines])
         self.widget.add_class("coprod-health")
 
     def show(self, lines: list[HealthLine]) -> None:
+        self.shown = list(lines)
         rows = []
         for line in lines:
             status = widgets.Label(value=f"{line.learning_point} - {line.status}: {line.what_it_means}")
@@ -209,7 +211,8 @@ class Workspace:
             listing.show(self.records[kind], names)
         for section in self.answer_sections():
             section.show(self.records["question_response"], names)
-        self.health.show(site_health(self.scope.site, self.records, self.today))
+        sets = self.question_sets().versions.values()
+        self.health.show(site_health(self.scope.site, self.records, self.today, [qs for qs in sets if qs is not None]))
 
     def _saved(self, _record: Record) -> None:
         self.refresh()
