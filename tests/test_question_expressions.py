@@ -56,6 +56,7 @@ ANSWERS: dict[str, Any] = {
     "prénom": "Zoé",
     "pattern": "[0-9]+",
     "broken_pattern": "[",
+    "entries": [{"what": "a"}, {"what": "b"}, {"what": "c"}],
 }
 
 # (expression, answers, current value '.', expected)
@@ -218,6 +219,13 @@ CASES: list[tuple[str, dict[str, Any], Any, Any]] = [
     ("count-selected(${multi_list})", ANSWERS, None, 2),
     ("count-selected(${empty})", ANSWERS, None, 0),
     ("count-selected(${none})", ANSWERS, None, 0),
+    # count() of a repeat is its entries; of one answer 1, of none 0
+    ("count(${entries})", ANSWERS, None, 3),
+    ("count(${entries}) > 2", ANSWERS, None, True),
+    ("count(${name})", ANSWERS, None, 1),
+    ("count(${none})", ANSWERS, None, 0),
+    ("count(${empty})", ANSWERS, None, 0),
+    ("count(${multi_list})", ANSWERS, None, 2),
     ("${multi_list} = 'a c'", ANSWERS, None, True),
     # text functions
     ("string-length('hello')", ANSWERS, None, 5),

@@ -372,6 +372,13 @@ def _selected_names(value: Any) -> list[str]:
     return _string(value).split()
 
 
+def _count(value: Any) -> float:
+    """count(): the entries of a repeat (a list of answers); one answer counts 1, none 0."""
+    if isinstance(value, list | tuple):
+        return float(len(value))
+    return 0.0 if value is None or _string(_answer(value)) == "" else 1.0
+
+
 def _round(number: Any, digits: Any = 0.0) -> float:
     """round(): halves go towards positive infinity (XPath), worked in decimal so 2.675 -> 2.68."""
     value, places = _number(number), _number(digits)
@@ -456,6 +463,7 @@ _FUNCTIONS: dict[str, _Function] = {
     "starts-with": _Function("starts-with(text, start)", 2, 2, lambda _, a, b: _string(a).startswith(_string(b))),
     "ends-with": _Function("ends-with(text, end)", 2, 2, lambda _, a, b: _string(a).endswith(_string(b))),
     "date": _Function("date('YYYY-MM-DD')", 1, 1, lambda _, v: _date(v)),
+    "count": _Function("count(${repeat})", 1, 1, lambda _, v: _count(v)),
 }
 FUNCTIONS: frozenset[str] = frozenset(_FUNCTIONS)
 _SUPPORTED_LIST = ", ".join(f"{name}()" for name in sorted(FUNCTIONS))
@@ -562,6 +570,8 @@ class _Call(_Node):
             condition, when_true, when_false = self.arguments
             chosen = when_true if _boolean(condition.evaluate(context)) else when_false
             return chosen.evaluate(context)
+        if self.name == "count" and isinstance(self.arguments[0], _Reference):  # a repeat's entries, as stored
+            return _count(context.values.get(self.arguments[0].name))
         values = [argument.evaluate(context) for argument in self.arguments]
         return _FUNCTIONS[self.name].run(context, *values)
 
