@@ -433,6 +433,13 @@ class QuestionSet(Record):
             yield FieldProblem(
                 "checksum", "Checksum of the questions: it does not match them. coprod questions add works it out."
             )
+        form_id = str(self.definition.get("form_id", "")) if isinstance(self.definition, dict) else ""
+        if self.site_id is not None and form_id.startswith("coprod_"):
+            yield FieldProblem(
+                "definition",
+                f"Questions: the form id {form_id!r} is kept for the instruments that come with coprod, which "
+                "belong to every site. Give the form another form_id in its settings sheet.",
+            )
 
     def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
         if self.site_id is not None and lookup.get("site", self.site_id) is None:

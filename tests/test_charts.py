@@ -204,6 +204,34 @@ def gap_frame(sites: dict[int, str] = SITES, waves: int = 2) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def reflection_frame(sites: dict[int, str] = SITES) -> pd.DataFrame:
+    """reflection_by_site's columns: a site's standards read, one too thin to read, and a site with none."""
+    rows = []
+    for sid, name in sites.items():
+        for i, standard in enumerate(["principles", "purpose", "presence", "process", "impact"]):
+            none = sid % 2 == 0 and i == 4  # the second site's impact: stands in for a site with no reflection
+            rated = 0 if none else (2 if i == 3 else 5)
+            staff = np.nan if rated < 3 else 3.0 + i % 2
+            lived = np.nan if rated < 3 else (staff - 1.5 if i == 0 else staff - 0.5)
+            rows.append(
+                {
+                    "site_id": sid,
+                    "site": name,
+                    "standard": standard,
+                    "answers": rated + (0 if none else 1),
+                    "rated": rated,
+                    "dont_know": 0 if none else 1,
+                    "mean_rating": np.nan if none else 2.0 + i / 2,
+                    "staff_mean": staff,
+                    "lived_mean": lived,
+                    "gap": staff - lived,
+                    "notes": i % 2,
+                    "reading": "no 4Pi reflection answered yet" if none else f"mean for {standard} <b>x</b>",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 BUILDERS = {
     "overview_heatmap": lambda: charts.overview_heatmap(status_frame()),
     "attendance_chart": lambda: charts.attendance_chart(by_month_frame(), dropouts_frame()),
@@ -211,6 +239,7 @@ BUILDERS = {
     "change_progression_chart": lambda: charts.change_progression_chart(first_change_frame()),
     "ladder_chart": lambda: charts.ladder_chart(ladder_frame()),
     "self_assessment_gap_chart": lambda: charts.self_assessment_gap_chart(gap_frame()),
+    "reflection_chart": lambda: charts.reflection_chart(reflection_frame()),
 }
 EMPTY_BUILDERS = {
     "overview_heatmap": lambda: charts.overview_heatmap(status_frame().head(0)),
@@ -219,6 +248,7 @@ EMPTY_BUILDERS = {
     "change_progression_chart": lambda: charts.change_progression_chart(first_change_frame().head(0)),
     "ladder_chart": lambda: charts.ladder_chart(ladder_frame().head(0)),
     "self_assessment_gap_chart": lambda: charts.self_assessment_gap_chart(gap_frame().head(0)),
+    "reflection_chart": lambda: charts.reflection_chart(reflection_frame().head(0)),
 }
 
 
@@ -488,6 +518,28 @@ def test_gap_chart_pairs_staff_and_lived_faceted_by_site_and_wave_with_flags():
     assert shape["scale"]["range"] == ["circle", "square"]
 
 
+def test_reflection_chart_writes_each_mean_in_its_cell_and_greys_what_is_not_read():
+    spec = charts.reflection_chart(reflection_frame()).to_dict()
+    rows = data_rows(spec)
+    assert len(rows) == len(reflection_frame()) == len(SITES) * 5
+    assert channel(spec, "text")[0]["field"] == "cell", "the mean is written, not only shaded"
+    cells = {(r["site"], r["standard"]): r["cell"] for r in rows}
+    assert cells["Saltmere", "Principles"] == "2.0 (gap 1.5)" and cells["Saltmere", "Purpose"] == "2.5"
+    assert cells["Saltmere", "Process"] == "2 rated" and cells[SITES[2], "Impact"] == "none yet"
+    colour = channel(spec, "color")[0]
+    assert colour["condition"]["test"] == "datum.judged" and colour["condition"]["scale"]["domain"] == [1, 5]
+    assert colour["value"] == "#DDDDDD", "too few ratings: pale grey, and the cell says why"
+    assert [r["judged"] for r in rows if r["standard"] == "Process"] == [False, False]
+    x = channel(spec, "x")[0]
+    assert x["scale"]["domain"] == ["Principles", "Purpose", "Presence", "Process", "Impact"]
+    tips = {t["field"] for t in channel(spec, "tooltip")[0]}
+    assert {"site", "standard", "reading", "rated", "dont_know", "notes"} <= tips
+    thin = next(r for r in rows if r["site"] == "Saltmere" and r["standard"] == "Purpose")
+    assert thin["tip"].startswith("Saltmere, Purpose (") and "1 written notes, not shown" in thin["tip"]
+    html = render.chart_html(charts.reflection_chart(reflection_frame()), embed="svg")
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
 # ---- bounded size --------------------------------------------------------------------------
 
 
@@ -530,6 +582,7 @@ def test_attendance_spec_does_not_grow_with_raw_rows():
         ("timeline", lambda n: charts.timeline_chart(pd.concat([events_frame()] * n, ignore_index=True)), 6),
         ("overview", lambda n: charts.overview_heatmap(status_frame({i: f"Site {i}" for i in range(n)})), 8),
         ("gap", lambda n: charts.self_assessment_gap_chart(gap_frame({i: f"Site {i}" for i in range(n)}, 1)), 8),
+        ("reflection", lambda n: charts.reflection_chart(reflection_frame({i: f"Site {i}" for i in range(n)})), 5),
         (
             "attendance",
             lambda n: charts.attendance_chart(
@@ -650,6 +703,7 @@ def test_demo_programme_charts_stay_small(demo_db_url):
         charts.change_progression_chart(ind.first_change(data.sites, data["outcome"])),
         charts.ladder_chart(ind.ladder_by_stage(data.sites, data["activity"])),
         charts.self_assessment_gap_chart(ind.staff_lived_gap(data.sites, data["self_assessment"])),
+        charts.reflection_chart(ind.reflection_by_site(data.sites, data["reflection_4pi"])),
     ]
     for chart in built:
         spec = chart.to_dict()

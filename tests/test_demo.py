@@ -271,31 +271,60 @@ def test_7_decisions_with_and_without_feedback(demo):
     assert any(d.why_no_change and not d.feedback for d in decisions)
 
 
+def _self_assessments(demo, site_name: str) -> list:
+    """The site's answers to the shared self-assessment, as (response, answers with numbers as numbers)."""
+    from coprod_widgets.questions.instruments import SELF_ASSESSMENT, instrument_of
+
+    sets = {qs.id: qs for qs in demo.store.records("question_set")}
+    rows = []
+    for response in demo.of(site_name, "question_response"):
+        if instrument_of(sets[response.question_set_id]) is SELF_ASSESSMENT:
+            numbers = {k: int(v) for k, v in response.answers.items() if k not in ("respondent_role", "comment")}
+            rows.append((response, {**response.answers, **numbers}))
+    return rows
+
+
 def _score_gaps(demo, site_name: str, wave: int) -> dict[str, float]:
-    rows = [r for r in demo.of(site_name, "self_assessment") if r.wave == wave]
-    staff = [r for r in rows if r.respondent_role.value in STAFF]
-    lived = [r for r in rows if r.respondent_role.value in LIVED]
+    rows = [a for _, a in _self_assessments(demo, site_name) if a["wave"] == wave]
+    staff = [a for a in rows if a["respondent_role"] in STAFF]
+    lived = [a for a in rows if a["respondent_role"] in LIVED]
     assert staff and lived, (site_name, wave)
-    return {
-        f"lp{n}": mean(getattr(r, f"lp{n}") for r in staff) - mean(getattr(r, f"lp{n}") for r in lived)
-        for n in range(1, 9)
-    }
+    return {f"lp{n}": mean(a[f"lp{n}"] for a in staff) - mean(a[f"lp{n}"] for a in lived) for n in range(1, 9)}
 
 
 def test_8_two_survey_waves_where_staff_score_higher_at_some_sites(demo):
     disagreeing = set()
     for site in demo.sites:
-        rows = demo.of(site.name, "self_assessment")
+        rows = _self_assessments(demo, site.name)
         partners = demo.partners(site.name)
-        assert {r.wave for r in rows} == {1, 2}
-        for row in rows:
-            partner = partners[row.partner_id]
-            assert row.respondent_role == partner.role_group and _present(partner, row.date)
-            assert all(1 <= getattr(row, f"lp{n}") <= 5 for n in range(1, 9)) and 1 <= row.ladder_step <= 7
+        assert {a["wave"] for _, a in rows} == {1, 2}
+        for response, answers in rows:
+            partner = partners[response.partner_id]
+            assert answers["respondent_role"] == partner.role_group.value and _present(partner, response.date)
+            assert all(1 <= answers[f"lp{n}"] <= 5 for n in range(1, 9)) and 1 <= answers["ladder_step"] <= 7
         if all(sum(gap >= 1 for gap in _score_gaps(demo, site.name, wave).values()) >= 3 for wave in (1, 2)):
             disagreeing.add(site.name)
     assert {"Wendlebury", "Saltmere", "Stourham"} <= disagreeing
     assert "Fenmarsh" not in disagreeing
+
+
+def test_8_a_4pi_reflection_twice_a_year_by_people_taking_part(demo):
+    from coprod_widgets.questions.instruments import REFLECTION_4PI, instrument_of
+
+    sets = {qs.id: qs for qs in demo.store.records("question_set")}
+    for site in demo.sites:
+        partners = demo.partners(site.name)
+        rows = [
+            r
+            for r in demo.of(site.name, "question_response")
+            if instrument_of(sets[r.question_set_id]) is REFLECTION_4PI
+        ]
+        assert len(rows) >= 3, site.name
+        for response in rows:
+            partner = partners[response.partner_id]
+            assert response.answers["respondent_role"] == partner.role_group.value and _present(partner, response.date)
+            ratings = [response.answers[s] for s in ("principles", "purpose", "presence", "process", "impact")]
+            assert set(ratings) <= {"1", "2", "3", "4", "5", "dont_know"}
 
 
 def test_9_facilitation_by_one_sector_at_one_site_shared_elsewhere(demo):

@@ -49,7 +49,8 @@ def test_partner_groups_filter_partners_and_what_is_about_them(demo):
     data = load_programme(demo, groups=["carer"])
     assert set(data["partner"]["role_group"]) == {"carer"}
     assert set(data["attendance"]["partner_id"]) <= set(data["partner"]["id"])
-    assert set(data["self_assessment"]["respondent_role"]) <= {"carer"}
+    assert set(data["self_assessment"]["respondent_role"]) == {"carer"}, "the carers' answers, and only theirs"
+    assert set(data["reflection_4pi"]["respondent_role"]) == {"carer"}
     assert len(data["activity"]) == len(demo.records("activity")), "activities are not about one group"
 
 
@@ -121,6 +122,9 @@ def test_site_questions_section_lists_what_each_site_asked(demo):
 
     html = SectionView(sections.site_questions(load_programme(demo))).html(embed="svg")
     assert "The questions each site asks" in html and html.count('<table class="coprod-table">') == 4
+    # the shared instruments are not a site's choice: left out here, and the section says where they are
+    assert "Self-assessment: the answers" not in html and "4Pi involvement reflection: the answers" not in html
+    assert "Not listed here: the self-assessment and the 4Pi involvement reflection" in html
     for words in (
         "Breathlessness group check-in: the answers, question by question",
         "Ward visit: medicines on time",

@@ -15,6 +15,7 @@ import pytest
 from coprod_widgets.evaluation import indicators as ind
 from coprod_widgets.evaluation.data import ProgrammeData, load_programme
 from coprod_widgets.evaluation.indicators.evidence import mentions
+from coprod_widgets.questions.instruments import SELF_ASSESSMENT, install
 from coprod_widgets.store import Store
 
 WHO = "indicator tests"
@@ -337,6 +338,9 @@ def build_tiny(store: Store) -> dict[str, int]:
             date_agreed=date,
         )
 
+    # Self-assessments are answers to the shared instrument, stored as coprod site add stores it.
+    installed = {added.question_set.name: added.question_set.id for added in install(store, who=WHO)}
+    ids["self_assessment"] = installed[SELF_ASSESSMENT.name]
     for role, scores in (
         ("clinician", {"lp1": 4, "lp2": 5, "lp3": 3}),
         ("manager", {"lp1": 5, "lp2": 4}),
@@ -344,7 +348,16 @@ def build_tiny(store: Store) -> dict[str, int]:
         ("carer", {"lp1": 4}),
         ("voluntary_sector", {"lp1": 2}),
     ):
-        add("self_assessment", site_id=alpha, respondent_role=role, wave=1, date="2015-04-15", ladder_step=4, **scores)
+        answers = {"respondent_role": role, "wave": 1, "ladder_step": "4"}
+        answers.update({lp: str(score) for lp, score in scores.items()})  # choices are stored as their names
+        add(
+            "question_response",
+            site_id=alpha,
+            question_set_id=ids["self_assessment"],
+            partner_id=None,
+            date="2015-04-15",
+            answers=answers,
+        )
     return ids
 
 

@@ -187,3 +187,21 @@ def test_going_back_before_0004_is_refused_while_self_assessments_are_answers(st
     with store.engine.begin() as conn, pytest.raises(RuntimeError, match="1 self-assessment"):
         command.downgrade(_config(conn), "0003_question_sets")
     assert store.schema_state().revision == HEAD
+
+
+def test_a_sites_own_set_may_not_use_an_instrument_form_id(store, small_programme):
+    from coprod_widgets.problems import RecordInvalid
+    from coprod_widgets.questions.library import add_form
+
+    form = instruments.shipped_form(REFLECTION_4PI)
+    with pytest.raises(RecordInvalid, match="kept for the instruments that come with coprod"):
+        add_form(store, form, name="Our 4Pi", source="4pi.md", site_id=small_programme["site"], who="test")
+
+
+def test_an_empty_store_gives_the_instruments_frames_with_their_columns(store):
+    from coprod_widgets.evaluation.data import load_programme
+
+    data = load_programme(store)
+    assert data["self_assessment"].empty and data["reflection_4pi"].empty
+    assert [f"lp{n}" for n in range(1, 9)] == [c for c in data["self_assessment"].columns if c.startswith("lp")]
+    assert "impact_notes" in data["reflection_4pi"].columns

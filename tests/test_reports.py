@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coprod_widgets.evaluation.data import load_programme
+from coprod_widgets.questions.instruments import INSTRUMENTS, instrument_of
 from coprod_widgets.reports import ReportError
 from coprod_widgets.reports import pdf as report_pdf
 from coprod_widgets.reports.gripp2 import gripp2_html, gripp2_items
@@ -43,13 +44,29 @@ def test_gripp2_on_the_demo_fills_every_item_without_gaps(demo):
     assert any("57 partners" in finding for finding in items["Methods"].findings)
 
 
-GAPS_BY_MISSING_RECORDS = [  # (record types emptied, GRIPP2 item that must show a gap, words in the gap)
+GAPS_BY_MISSING_RECORDS = [  # (records emptied, GRIPP2 item that must show a gap, words in the gap)
     (["outcome"], "Outcomes", "No outcomes are recorded"),
     (["decision"], "Results", "No decisions are recorded"),
-    (["self_assessment"], "Reflections", "No self-assessments"),
+    (["self_assessment"], "Reflections", "No self-assessments"),  # an instrument: its answers are removed
+    (["reflection_4pi"], "Reflections", "No 4Pi reflections are recorded"),
     (["attendance"], "Methods", "No attendance"),
     (["evidence_plan"], "Outcomes", "No evidence plan"),
 ]
+
+
+def _remove(store: Store, kind: str) -> None:
+    """Delete every record of a type, or every answer to a shared instrument (the question responses of its set)."""
+    by_key = {instrument.key: instrument for instrument in INSTRUMENTS}
+    if kind not in by_key:
+        for record in store.records(kind):
+            store.delete(kind, record.id, WHO)
+        return
+    sets = {qs.id for qs in store.records("question_set") if instrument_of(qs) is by_key[kind]}
+    assert sets, f"the demo stores the {kind} instrument"
+    answers = [r for r in store.records("question_response") if r.question_set_id in sets]
+    assert answers, f"the demo answers the {kind} instrument"
+    for record in answers:
+        store.delete("question_response", record.id, WHO)
 
 
 @pytest.mark.parametrize(("kinds", "title", "words"), GAPS_BY_MISSING_RECORDS, ids=lambda v: str(v))
@@ -59,8 +76,7 @@ def test_gripp2_lists_a_gap_when_its_source_records_are_missing(tmp_path, kinds,
     store = Store.open(f"sqlite:///{tmp_path / 'gaps.db'}")
     build_demo(store)
     for kind in kinds:
-        for record in store.records(kind):
-            store.delete(kind, record.id, WHO)
+        _remove(store, kind)
     items = _items(store)
     assert any(words in gap for gap in items[title].gaps), items[title].gaps
     others = [other for other, item in items.items() if item.has_gap and other != title]
@@ -75,6 +91,19 @@ def test_programme_report_on_a_store_without_outcomes_shows_the_gap(small_progra
     html = report.gripp2().data
     assert "<strong>Gap:</strong> No outcomes are recorded" in html
     assert "Gap: " in html and "Filled from the records" in html  # the checklist says which, in words
+    # the instruments are stored but nobody has answered them: both are named as gaps, by their answers
+    assert "<strong>Gap:</strong> No self-assessments are recorded" in html
+    assert "<strong>Gap:</strong> No 4Pi reflections are recorded" in html
+    assert "Self-assessment answers, 4Pi involvement reflection answers" in html
+
+
+def test_gripp2_reflections_read_the_4pi_on_the_demo(demo):
+    reflections = _items(demo)["Reflections"]
+    found = " ".join(reflections.findings)
+    assert "48 4Pi reflections answered at 6 of 6 sites" in found
+    assert "Mean 4Pi ratings" in found and "principles " in found
+    assert "rated a 4Pi standard 1 or more apart" in found and "Saltmere (" in found
+    assert "102 self-assessments answered" in found
 
 
 def test_gripp2_on_an_empty_store_names_a_gap_for_every_item(store):

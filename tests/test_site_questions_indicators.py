@@ -404,11 +404,16 @@ def test_demo_three_sites_ask_their_own_and_three_none(demo_db_url):
     own = asked[asked["whose"] == "this site's own"]
     assert sorted(own["site"]) == ["Brackenford", "Oxborough", "Saltmere"]
     assert list(own["answer_sets"]) == [6, 6, 6] and own["answer_sets"].sum() == 18
-    none = asked[asked["whose"] == "no question sets"]
-    assert sorted(none["site"]) == ["Fenmarsh", "Stourham", "Wendlebury"]
-    assert set(none["questions"]) == {0} and set(none["answer_sets"]) == {0}
+    # Every site answers the two shared instruments (the programme's sets); three ask nothing of their own.
+    shared = asked[asked["whose"] == "every site"]
+    assert sorted(set(shared["form"])) == ["4Pi involvement reflection", "Self-assessment"]
+    assert sorted(set(shared["site"])) == sorted(site.name for site in data.sites.itertuples())
+    assert (shared["answer_sets"] > 0).all(), "the demo answers both instruments at every site"
+    assert asked[asked["whose"] == "no question sets"].empty
+    assert sorted(set(asked["site"]) - set(own["site"])) == ["Fenmarsh", "Stourham", "Wendlebury"]
 
-    answers = ind.answers_frame(*args(data))
+    every = ind.answers_frame(*args(data))
+    answers = every[~every["form"].isin(["Self-assessment", "4Pi involvement reflection"])]
     assert answers["response_id"].nunique() == 18 and len(answers) == 76
     assert set(answers["site"]) == {"Brackenford", "Oxborough", "Saltmere"}
     assert "Medicine not stocked on the ward" in set(answers["value"]), "choices shown by their labels"

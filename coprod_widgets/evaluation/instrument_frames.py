@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..questions.form import FormDefinition
-from ..questions.instruments import Instrument, instrument_of
+from ..questions.instruments import Instrument, instrument_of, shipped_form
 
 RESPONSE_COLUMNS = ("id", "site_id", "partner_id", "date", "question_set_id", "version")
 
@@ -48,7 +48,10 @@ def instrument_frame(responses: pd.DataFrame, question_sets: pd.DataFrame, instr
         row = {**row, "site_id": None if site is None or pd.isna(site) else int(site)}
         if instrument_of(row) is instrument:
             versions[int(row["id"])] = row
-    forms = [FormDefinition.from_json(versions[key]["definition"]) for key in sorted(versions)]
+    # No version stored yet (a store without a programme): the columns of the form as this coprod ships it.
+    forms = [FormDefinition.from_json(versions[key]["definition"]) for key in sorted(versions)] or [
+        shipped_form(instrument)
+    ]
     columns = _question_columns(forms)
     mine = responses[responses["question_set_id"].isin(list(versions))] if len(responses) else responses
     rows = []

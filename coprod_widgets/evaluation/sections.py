@@ -16,6 +16,9 @@ from ..rules import LP_CODES
 from . import charts
 from . import indicators as ind
 from .data import ProgrammeData
+from .indicators._common import instrument_set_ids
+from .indicators.reflection import MIN_RATED
+from .indicators.reflection import STANDARDS as REFLECTION_STANDARDS
 from .tables import note, table
 
 LEARNING_POINTS_UPPER = LP_CODES
@@ -290,11 +293,26 @@ NO_QUESTIONS = (
 )
 
 
+INSTRUMENTS_ELSEWHERE = (
+    "Not listed here: the self-assessment and the 4Pi involvement reflection, which every site answers. Their "
+    "answers are summed up on their own (with the Ladder of Co-production, and beside learning point 2)."
+)
+
+
 def site_questions(data: ProgrammeData) -> list:
-    """LP8: the question sets each site answers, then a line per question of each set summing up the answers."""
+    """LP8: the question sets each site answers, then a line per question of each set summing up the answers.
+
+    The shared instruments are left out: they are not a site's choice, and are read in :func:`ladder` and
+    :func:`reflection_4pi`.
+    """
     empty = pd.DataFrame()
     sets = data.frames.get("question_set", empty)
     responses = data.frames.get("question_response", empty)
+    shared = instrument_set_ids(sets)
+    if shared:
+        sets = sets[~sets["id"].isin(shared)]
+        if "question_set_id" in responses.columns:
+            responses = responses[~responses["question_set_id"].isin(shared)]
     asked = ind.questions_asked(sets, responses, data.sites)
     if asked.empty or (asked["whose"] == "no question sets").all():
         return [note(NO_QUESTIONS)]
@@ -319,7 +337,7 @@ def site_questions(data: ProgrammeData) -> list:
         )
     ]
     if summary.empty:
-        return [*parts, note("No answers have been given to these questions in the period shown.")]
+        parts.append(note("No answers have been given to these questions in the period shown."))
     for form, rows in summary.groupby("form", sort=False):
         parts.append(
             table(
@@ -328,7 +346,46 @@ def site_questions(data: ProgrammeData) -> list:
                 {"site": "Site", "label": "Question", "kind": "Kind", "answers": "Answers", "summary": "Summary"},
             )
         )
-    return parts
+    return [*parts, note(INSTRUMENTS_ELSEWHERE)] if shared else parts
+
+
+NO_REFLECTIONS = (
+    "No 4Pi involvement reflection has been answered at the sites and dates shown, so how partners see their "
+    "involvement (principles, purpose, presence, process, impact) cannot be read yet. Partners answer it in the "
+    "site app's Self-assessment section."
+)
+
+
+def reflection_4pi(data: ProgrammeData) -> list:
+    """LP2 in partners' own words: the 4Pi standards at each site, rated 1 to 5; says so when none were answered."""
+    answers = data["reflection_4pi"]
+    if answers.empty:
+        return [note(NO_REFLECTIONS)]
+    by_site = ind.reflection_by_site(data.sites, answers)
+    means = ["mean_rating", "staff_mean", "lived_mean"]
+    shown = by_site.assign(standard=by_site["standard"].map(REFLECTION_STANDARDS))
+    shown[means] = shown[means].where(shown["rated"] >= MIN_RATED).round(1)  # too few ratings: no mean shown
+    return [
+        charts.reflection_chart(by_site),
+        table(
+            shown,
+            f"The 4Pi standards at each site, from {len(answers)} reflections (means need {MIN_RATED} ratings or "
+            "more; written notes are counted, never quoted)",
+            {
+                "site": "Site",
+                "standard": "Standard",
+                "answers": "Answers",
+                "rated": "Rated 1-5",
+                "dont_know": "Don't know",
+                "mean_rating": "Mean",
+                "staff_mean": "Staff",
+                "lived_mean": "Lived experience",
+                "notes": "Notes",
+                "reading": "What it says",
+            },
+            limit=200,
+        ),
+    ]
 
 
 def ladder(data: ProgrammeData) -> list:

@@ -57,10 +57,13 @@ _BY_FORM_ID = {instrument.form_id: instrument for instrument in INSTRUMENTS}
 
 def instrument_of(question_set: Any) -> Instrument | None:
     """The instrument a stored question set (a record, or a row with ``site_id`` and ``definition``) is a version of."""
-    definition = getattr(question_set, "definition", None)
-    if definition is None and isinstance(question_set, dict):
-        definition = question_set.get("definition")
-    if getattr(question_set, "site_id", None) is not None or not isinstance(definition, dict):
+    if isinstance(question_set, dict):
+        definition, site_id = question_set.get("definition"), question_set.get("site_id")
+    else:
+        definition, site_id = getattr(question_set, "definition", None), getattr(question_set, "site_id", None)
+    if isinstance(site_id, float) and site_id != site_id:  # NaN: a frame's empty site
+        site_id = None
+    if site_id is not None or not isinstance(definition, dict):
         return None
     return _BY_FORM_ID.get(str(definition.get("form_id", "")))
 

@@ -2,7 +2,8 @@
 
 GRIPP2 is the checklist journals and funders use for reporting patient and public involvement.
 Each item here states what the records show and lists a *gap* wherever the records that would
-answer it are missing, so that a report never passes silence off as an answer.
+answer it are missing, so that a report never passes silence off as an answer. An item's sources are record
+types or shared instruments (the self-assessment, the 4Pi reflection), whose answers are question responses.
 """
 
 from __future__ import annotations
@@ -15,8 +16,14 @@ import pandas as pd
 from ..choices import AcceptanceResponse, ChangeType, IdeaFate, RoleGroup, Stage
 from ..evaluation import indicators as ind
 from ..evaluation.data import ProgrammeData
+from ..evaluation.indicators.ladder import GAP_FLAG
+from ..evaluation.indicators.reflection import MIN_RATED, STANDARDS
 from ..evaluation.tables import table_html
+from ..questions.instruments import INSTRUMENTS, REFLECTION_4PI, SELF_ASSESSMENT
 from ..records import RECORD_TYPES
+
+#: The shared instruments an item can draw on, beside the record types.
+INSTRUMENT_NAMES = {instrument.key: instrument.name for instrument in INSTRUMENTS}
 
 
 @dataclass
@@ -159,7 +166,7 @@ def _reflections(data: ProgrammeData) -> Gripp2Item:
         5,
         "Reflections",
         "Reflect critically on what went well and what did not, so that others can learn.",
-        ["self_assessment"],
+        [SELF_ASSESSMENT.key, REFLECTION_4PI.key],
     )
     status = ind.overview_status(data)
     if not status.empty:
@@ -182,6 +189,7 @@ def _reflections(data: ProgrammeData) -> Gripp2Item:
             f"{_n(len(data['self_assessment']), 'self-assessment')} answered; staff and people "
             f"with lived experience rated a learning point 1 or more apart {_n(flagged, 'time')}."
         )
+    _reflection_4pi(data, item)
     item.findings.append(
         "The records cannot say what the team learned in its own words: add the team's written "
         "reflections beside this section."
@@ -189,9 +197,55 @@ def _reflections(data: ProgrammeData) -> Gripp2Item:
     return item
 
 
+def _reflection_4pi(data: ProgrammeData, item: Gripp2Item) -> None:
+    """What the 4Pi involvement reflections say, or a gap when none were answered (their notes are never quoted)."""
+    answers = data[REFLECTION_4PI.key]
+    if answers.empty:
+        item.gaps.append(
+            "No 4Pi reflections are recorded: partners' own view of their involvement (principles, purpose, "
+            "presence, process, impact) is missing."
+        )
+        return
+    by_site = ind.reflection_by_site(data.sites, answers)
+    answered = by_site.loc[by_site["answers"] > 0, "site"].unique()
+    read = by_site[by_site["rated"] >= MIN_RATED]
+    rest = len(by_site) - len(read)
+    item.findings.append(
+        f"{_n(len(answers), '4Pi reflection')} answered at {len(answered)} of {_n(data.sites.shape[0], 'site')}; "
+        f"of the five standards at each site, {len(read)} of {len(by_site)} had {MIN_RATED} or more ratings, "
+        "enough to read" + (f", and {rest} had too few or none." if rest else ".")
+    )
+    if not read.empty:
+        means = read.groupby("standard", sort=False)["mean_rating"].agg(["min", "max"])
+        spans = [
+            f"{STANDARDS[code].lower()} {low:.1f}" + ("" if f"{low:.1f}" == f"{high:.1f}" else f" to {high:.1f}")
+            for code, low, high in zip(means.index, means["min"], means["max"], strict=True)
+        ]
+        item.findings.append(
+            "Mean 4Pi ratings, from 1 (not yet) to 5 (fully), lowest site to highest: " + "; ".join(spans) + "."
+        )
+    apart = read[read["gap"].abs().round(9) >= GAP_FLAG]
+    if not apart.empty:
+        places = "; ".join(
+            f"{site} ({', '.join(STANDARDS[code].lower() for code in rows['standard'])})"
+            for site, rows in apart.groupby("site", sort=False)
+        )
+        item.findings.append(
+            f"Staff and people with lived experience rated a 4Pi standard 1 or more apart at "
+            f"{_n(apart['site'].nunique(), 'site')}: {places}."
+        )
+
+
 def gripp2_items(data: ProgrammeData, description: str = "") -> list[Gripp2Item]:
     """The five short-form items; ``description`` is the programme record's description (its aim)."""
     return [_aim(data, description), _methods(data), _results(data), _outcomes(data), _reflections(data)]
+
+
+def _source(kind: str) -> str:
+    """A record type's noun, or a shared instrument's answers ('Self-assessment answers')."""
+    if kind in RECORD_TYPES:
+        return RECORD_TYPES[kind].noun
+    return f"{INSTRUMENT_NAMES[kind]} answers"
 
 
 def gripp2_html(items: list[Gripp2Item]) -> str:
@@ -201,7 +255,7 @@ def gripp2_html(items: list[Gripp2Item]) -> str:
             {
                 "item": f"{item.number}. {item.title}",
                 "state": f"Gap: {_n(len(item.gaps), 'missing part')}" if item.has_gap else "Filled from the records",
-                "sources": ", ".join(RECORD_TYPES[kind].noun for kind in item.sources),
+                "sources": ", ".join(_source(kind) for kind in item.sources),
             }
             for item in items
         ]

@@ -25,6 +25,7 @@ from .attendance import attendance_chart
 from .change import change_progression_chart
 from .ladder import ladder_chart, self_assessment_gap_chart
 from .overview import overview_heatmap
+from .reflection import reflection_chart
 from .timeline import timeline_chart, timeline_events
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "change_progression_chart",
     "ladder_chart",
     "overview_heatmap",
+    "reflection_chart",
     "self_assessment_gap_chart",
     "timeline_chart",
     "timeline_events",

@@ -13,6 +13,7 @@ leadership      LP4: who facilitated, and whether leadership sits in one group
 change          LP5/LP6: first change of each kind, its order, milestones against actual change
 evidence        LP7: when the evidence plan was agreed, which indicators have evidence
 ladder          Ladder of Co-production by stage; self-assessment by role; staff/lived gaps
+reflection      LP2: the 4Pi involvement reflection, each standard at each site
 overview        a status per site and learning point, with the rule and the figures behind it
 site_questions  LP8: the questions each site asked, every answer as a row, a line per question
 ==============  =========================================================================
@@ -26,6 +27,7 @@ from .involvement import attendance_by_group_month, contribution_share, dropouts
 from .ladder import ladder_by_stage, self_assessment_by_role, staff_lived_gap
 from .leadership import facilitation_by_group, leadership_concentration
 from .overview import LEARNING_POINTS, LOOK_ORDER, NOT_ENOUGH, STATUS_ORDER, as_of_dates, overview_status, worth_a_look
+from .reflection import reflection_by_site
 from .site_questions import answer_summary, answers_frame, questions_asked
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "outcomes_by_type",
     "overview_status",
     "questions_asked",
+    "reflection_by_site",
     "representation",
     "self_assessment_by_role",
     "staff_lived_gap",

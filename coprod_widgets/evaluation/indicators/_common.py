@@ -14,6 +14,7 @@ import pandas as pd
 from ... import rules
 from ...choices import LEARNING_POINTS as _LEARNING_POINTS
 from ...choices import ChangeType, IdeaFate, RoleGroup, Stage
+from ...questions.instruments import is_instrument
 from ...rules import STAFF_GROUPS
 
 STAFF = frozenset(group.value for group in STAFF_GROUPS)
@@ -35,6 +36,18 @@ def role_class(role_group) -> str:
     if role_group in LIVED:
         return "lived experience"
     return "other"
+
+
+def instrument_set_ids(question_sets: pd.DataFrame) -> set[int]:
+    """The ids of the question sets that are versions of a shared instrument (the self-assessment, the 4Pi
+    reflection): their answers are analysed on their own, not with the questions a site chose to ask (LP8)."""
+    ids = set()
+    for row in question_sets.to_dict("records"):
+        site = row.get("site_id")
+        row = {**row, "site_id": None if site is None or pd.isna(site) else int(site)}
+        if row["site_id"] is None and is_instrument(row):
+            ids.add(int(row["id"]))
+    return ids
 
 
 def order_of(values: pd.Series, order: list) -> pd.Series:

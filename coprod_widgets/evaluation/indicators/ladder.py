@@ -80,7 +80,9 @@ def ladder_by_stage(sites: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFra
 def self_assessment_by_role(sites: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame:
     """Mean self-assessment score per site, survey wave, role class and learning point.
 
-    Unanswered learning points are left out of the mean; ``responses`` counts the answers.
+    ``assessments``: the shared self-assessment's answers, wide, as ``load_programme`` gives them
+    (``data["self_assessment"]``: respondent_role, wave, lp1..lp8 as Int64). Unanswered learning points
+    (NA, never 0) are left out of the mean; ``responses`` counts the answers.
     Combinations with no answers have no row.
 
     Returns

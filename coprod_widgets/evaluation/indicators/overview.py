@@ -17,7 +17,7 @@ import pandas as pd
 from ...choices import LEARNING_POINTS as _LEARNING_POINTS
 from ...choices import ChangeType, RoleGroup
 from ..data import ProgrammeData
-from ._common import DATE, day, prepare, shape, site_table
+from ._common import DATE, day, instrument_set_ids, prepare, shape, site_table
 from .answers import idea_fates, non_negotiable_status
 from .change import first_change, milestones_vs_actual
 from .evidence import PLAN_DUE_DAYS, evidence_plan_timing, indicators_with_evidence
@@ -368,7 +368,8 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
     LP7 concern when no evidence plan was agreed and eight weeks have passed; watch when agreed late.
     LP8 on track when the site asks questions of its own (a question set of its own) and answers are being
     recorded; watch when it answers only the programme's common questions; not enough records when its own
-    questions have no answers, or no questions are asked there at all.
+    questions have no answers, or no questions are asked there at all. The shared instruments (the
+    self-assessment and the 4Pi reflection) do not count here: every site answers them whatever it chose.
 
     Parameters
     ----------
@@ -399,6 +400,7 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
     question_sets = prepare(
         data["question_set"], ints=("id",), nullable_ints=("site_id",), dates=("added",), texts=("name",)
     )
+    question_sets = question_sets[~question_sets["id"].isin(instrument_set_ids(data["question_set"]))]
     responses = prepare(data["question_response"], ints=("site_id", "question_set_id"), dates=("date",))
 
     rows = []
