@@ -7,7 +7,7 @@ PORT ?= 8866
 USER_ID ?= $(shell id -u)
 LAB_AS_ROOT := $(if $(filter 0,$(USER_ID)),--allow-root)
 
-.PHONY: app test test-fast lab demo lint clean
+.PHONY: app test test-fast lab demo lint clean bench bench-large
 # A bare `make` runs every check, as it should in a project you have just cloned.
 .DEFAULT_GOAL := test
 
@@ -50,6 +50,15 @@ test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "not server and not browser and not postgres and not long"
+
+# Benchmarks (figures, not pass/fail): bench/results.md. bench-large adds a programme of 600 sites.
+bench: $(VENV)/.installed-test
+	@chromium_path=$$(tools/ensure-chromium $(BIN)/python) && \
+	COPROD_CHROMIUM=$$chromium_path $(BIN)/python -m bench.run
+
+bench-large: $(VENV)/.installed-test
+	@chromium_path=$$(tools/ensure-chromium $(BIN)/python) && \
+	COPROD_CHROMIUM=$$chromium_path $(BIN)/python -m bench.run --large
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -30,12 +30,12 @@ from . import audit
 from .exports.deidentify import PSEUDONYM_KEY_SETTING, Pseudonyms
 from .problems import FieldProblem, RecordInvalid
 from .records import record_type
-from .schema import TABLES, history
+from .schema import ACCESS_COLUMNS, TABLES, history
 from .store import Store
 
 ERASED_PREFIX = "erased partner "
 #: Columns that hold codes or secrets, never anything a person typed.
-NOT_TEXT = {"access_code_hash"}
+NOT_TEXT = set(ACCESS_COLUMNS)
 CLEARED_FIELDS = ("organisation", "connections")
 
 
@@ -147,7 +147,7 @@ def _rewrite_records(conn: Connection, scrub: _Scrubber, short: _Scrubber, partn
 
 def _still_valid(kind: str, values: dict, updates: dict, short: _Scrubber) -> dict:
     """A rewritten record must still be a valid record: if the pseudonym made a field too long, use the short one."""
-    record_values = {k: v for k, v in values.items() if k != "access_code_hash"}
+    record_values = {k: v for k, v in values.items() if k not in ACCESS_COLUMNS}
     try:
         record_type(kind).model_validate({**record_values, **updates})
         return updates

@@ -88,9 +88,12 @@ def _table_for(cls: type[Record]) -> Table:
         nullable = not info.is_required() and info.default is None
         args = [name, _column_type(info.annotation)] + ([key] if key is not None else [])
         columns.append(Column(*args, nullable=nullable))
-    if cls.kind == "site":
+    if cls.kind == "site":  # see coprod_widgets.access: never read into records, never exported
         columns.append(Column("access_code_hash", String(200), nullable=True))
+        columns.append(Column("access_lookup", String(64), nullable=True))
     table = Table(cls.kind, metadata, *columns)
+    if cls.kind == "site":
+        Index("ux_site_access_lookup", table.c.access_lookup, unique=True)
     if "site_id" in cls.model_fields:
         Index(f"ix_{cls.kind}_site", table.c.site_id)
     if cls.kind == "problem_framing":
@@ -101,6 +104,8 @@ def _table_for(cls: type[Record]) -> Table:
 
 
 TABLES: dict[str, Table] = {kind: _table_for(cls) for kind, cls in RECORD_TYPES.items()}
+#: The site table's columns that hold what is derived from its access code: no record field, never text to edit.
+ACCESS_COLUMNS = ("access_code_hash", "access_lookup")
 
 history = Table(
     "history",

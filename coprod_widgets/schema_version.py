@@ -19,6 +19,7 @@ REVISIONS: tuple[str, ...] = (
     "0002_history_seals",
     "0003_question_sets",
     "0004_self_assessment_answers",
+    "0005_access_lookup",
 )
 BASELINE, HEAD = REVISIONS[0], REVISIONS[-1]
 

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from . import audit, schema_version
 from .problems import FieldProblem, RecordInvalid
 from .records import RECORD_TYPES, SITE_RECORD_TYPES, Record, Site, record_type, validate
-from .schema import TABLES, history, metadata, setting
+from .schema import ACCESS_COLUMNS, TABLES, history, metadata, setting
 from .settings import database_url
 
 try:
@@ -148,12 +148,23 @@ def _writer_queue(engine: Engine) -> _WriterQueue | None:
     return _WriterQueue(Path(database).expanduser().resolve())
 
 
+def _private_new_file(database: Path) -> None:
+    """A new SQLite store is made readable and writable by its owner only (0600): it names partners.
+
+    SQLite gives its -wal and -shm files the database file's permissions. An existing file keeps its own
+    (a deployment may share it with a group on purpose: see the README's deployment section).
+    """
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_new_file(Path(parsed.database).expanduser())
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
@@ -275,7 +286,8 @@ class Store:
 
     def _row_to_record(self, kind: str, row) -> Record:
         values = dict(row._mapping)
-        values.pop("access_code_hash", None)
+        for column in ACCESS_COLUMNS:
+            values.pop(column, None)
         return record_type(kind).model_validate(values)
 
     def _get(self, conn: Connection, kind: str, record_id: int) -> Record | None:
@@ -302,7 +314,7 @@ class Store:
         if site_id is not None:
             query = query.where(table.c.site_id == site_id)
         for column, value in equals.items():
-            if column not in table.c or column == "access_code_hash":
+            if column not in table.c or column in ACCESS_COLUMNS:
                 message = f"{cls.noun} records have no field {column!r} to filter by."
                 raise RecordInvalid([FieldProblem(column, message)])
             if isinstance(table.c[column].type, Integer) and _names_no_record(value):
@@ -410,6 +422,23 @@ class Store:
         with self.writing() as conn:
             return [self.add(kind, data, who, conn=conn) for kind, data in items]
 
+    def bulk(self, who: str, conn: Connection | None = None):
+        """A batch of new records, validated as :meth:`add` does and written together, fast (``coprod synth``).
+
+        ``with store.bulk(who) as batch: batch.add(kind, values)``: each ``add`` returns the record with its
+        id, so later records can point at it; the rows and their history lines are written when the block
+        ends, and none of them if it fails. See :mod:`coprod_widgets.bulk`.
+        """
+        from .bulk import bulk
+
+        return bulk(self, who, conn)
+
+    def add_bulk(self, items: Iterable[tuple[str, dict]], who: str, conn: Connection | None = None) -> list[Record]:
+        """Like :meth:`add_many` (all are saved, or none is), for many records: see :meth:`bulk`."""
+        from .bulk import add_bulk
+
+        return add_bulk(self, items, who, conn)
+
     def update(self, kind: str, record_id: int, changes: dict, who: str, conn: Connection | None = None) -> Record:
         """Apply ``changes`` to one record after validating the result as a whole."""
         if conn is None:
@@ -469,15 +498,37 @@ class Store:
 
     # ---- access codes --------------------------------------------------------------------
 
-    def set_access_hash(self, site_id: int, code_hash: str, who: str, conn: Connection | None = None) -> None:
-        """Store a site's access-code hash; history records that it changed, never the hash."""
+    def set_access_code(self, site_id: int, code: str, who: str, conn: Connection | None = None) -> None:
+        """Give a site the access code ``code``: its hash and its lookup are stored (see coprod_widgets.access)."""
+        from . import access
+
+        if conn is None:  # the key derivations before the write, not while other writers wait
+            code_hash, lookup = access.issue(code, self.access_salt())
+            return self.set_access_hash(site_id, code_hash, who, lookup=lookup)
+        code_hash, lookup = access.issue(code, self.access_salt(conn))
+        self.set_access_hash(site_id, code_hash, who, conn=conn, lookup=lookup)
+
+    def set_access_hash(
+        self, site_id: int, code_hash: str, who: str, conn: Connection | None = None, lookup: str | None = None
+    ) -> None:
+        """Store a site's access-code hash and lookup; history records that it changed, never either.
+
+        Without ``lookup`` the site has only the hash, as coprod 0.1 left it (its old lookup, if any, goes,
+        so an old code cannot open it): :meth:`site_for_code` then checks it the old, slower way.
+        """
         if conn is None:
             with self.writing() as conn:
-                return self.set_access_hash(site_id, code_hash, who, conn=conn)
+                return self.set_access_hash(site_id, code_hash, who, conn=conn, lookup=lookup)
         table = TABLES["site"]
         if self._get(conn, "site", site_id) is None:
             raise _missing("site", site_id)
-        conn.execute(sql_update(table).where(table.c.id == site_id).values(access_code_hash=code_hash))
+        if lookup is not None:
+            taken = select(table.c.id).where(table.c.access_lookup == lookup, table.c.id != site_id)
+            if conn.execute(taken).first() is not None:
+                message = "Another site already has this access code: issue a new one."
+                raise RecordInvalid([FieldProblem("access_code", message)])
+        changes = {"access_code_hash": code_hash, "access_lookup": lookup}
+        conn.execute(sql_update(table).where(table.c.id == site_id).values(**changes))
         self._log(conn, who, "update", "site", site_id, site_id, None, {"access_code": "changed"})
 
     def access_hashes(self) -> list[tuple[int, str]]:
@@ -487,6 +538,71 @@ class Store:
                 select(table.c.id, table.c.access_code_hash).where(table.c.access_code_hash.is_not(None))
             )
             return [(row.id, row.access_code_hash) for row in rows]
+
+    def access_salt(self, conn: Connection | None = None) -> str:
+        """The store's one salt for access-code lookups, made the first time it is needed.
+
+        ``conn``: a write transaction to read (or make) it in; without one it comes from :meth:`secret`.
+        """
+        from .access import LOOKUP_SALT_SETTING
+
+        if conn is None:
+            return self.secret(LOOKUP_SALT_SETTING)
+        query = select(setting.c.value).where(setting.c.name == LOOKUP_SALT_SETTING)
+        found = conn.execute(query).scalar()
+        if found is None:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(setting).values(name=LOOKUP_SALT_SETTING, value=secrets.token_hex(32)))
+            except IntegrityError:  # made by another process meanwhile: read theirs below
+                pass
+            found = conn.execute(query).scalar_one()
+        return found
+
+    def site_for_code(self, code: str, who: str = "site app") -> int | None:
+        """The site whose access code this is, or None: one key derivation, then the site found by its lookup
+        in one indexed query (after reading the salt), however many sites there are.
+
+        Sites given their code before lookups existed (coprod 0.1) are checked by their hashes, every one
+        of them, but only when no lookup matches; the first time such a site's code is used its lookup is
+        stored (history: "lookup added", never the code or hash), so each pays the slow check once.
+        """
+        import hmac
+
+        from . import access
+        from .access import LOOKUP_SALT_SETTING
+
+        table = TABLES["site"]
+        with self.engine.connect() as conn:
+            salt = conn.execute(select(setting.c.value).where(setting.c.name == LOOKUP_SALT_SETTING)).scalar()
+        digest = access.lookup(code, salt if salt is not None else self.access_salt())
+        legacy = table.c.access_lookup.is_(None) & table.c.access_code_hash.is_not(None)
+        query = select(table.c.id, table.c.access_lookup, table.c.access_code_hash)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.where((table.c.access_lookup == digest) | legacy)).all()
+        for row in rows:
+            if row.access_lookup is not None and hmac.compare_digest(row.access_lookup, digest):
+                return row.id
+        hashes = [(row.id, row.access_code_hash) for row in rows if row.access_lookup is None]
+        site_id = access.site_for_code(hashes, code) if hashes else None
+        if site_id is not None:
+            self._add_access_lookup(site_id, dict(hashes)[site_id], digest, who)
+        return site_id
+
+    def _add_access_lookup(self, site_id: int, code_hash: str, lookup: str, who: str) -> None:
+        """Store the lookup of a site's code from before lookups, unless its code changed meanwhile."""
+        table = TABLES["site"]
+        unchanged = (table.c.id == site_id, table.c.access_lookup.is_(None), table.c.access_code_hash == code_hash)
+        with suppress(IntegrityError), self.writing() as conn:  # the lookup taken: the site still opens
+            if conn.execute(sql_update(table).where(*unchanged).values(access_lookup=lookup)).rowcount == 1:
+                self._log(conn, who, "update", "site", site_id, site_id, None, {"access_code": "lookup added"})
+
+    def sites_without_access_lookup(self) -> list[int]:
+        """Sites with a code from before lookups: checked the old, slower way until their code is next used."""
+        table = TABLES["site"]
+        legacy = table.c.access_lookup.is_(None) & table.c.access_code_hash.is_not(None)
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(table.c.id).where(legacy).order_by(table.c.id)).scalars())
 
     # ---- values the store keeps for itself -------------------------------------------------
 

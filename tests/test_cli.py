@@ -55,6 +55,7 @@ def _open(db: str) -> Store:
 COMMANDS = [
     [],
     ["init"],
+    ["synth"],
     ["demo"],
     ["site"],
     ["site", "add"],
@@ -183,6 +184,7 @@ def test_site_add_prints_a_working_code_and_stores_only_its_hash(home, db, tmp_p
         assert site.service_issue == "Diabetes foot care" and site.start_date.isoformat() == "2015-06-01"
         assert [p.name for p in store.records("programme")] == ["Programme"]
         assert access.site_for_code(store.access_hashes(), code) == site.id
+        assert store.site_for_code(code) == site.id and store.sites_without_access_lookup() == []
     finally:
         store.close()
     stored = b"".join(path.read_bytes() for path in (tmp_path / "store").iterdir())
@@ -229,6 +231,32 @@ def test_reset_code_replaces_the_old_code(home, db):
         site_id = store.site_named("North Herts").id
         assert access.site_for_code(store.access_hashes(), new) == site_id
         assert access.site_for_code(store.access_hashes(), old) is None
+        assert store.site_for_code(new) == site_id and store.site_for_code(old) is None
+    finally:
+        store.close()
+
+
+def test_reset_code_makes_a_site_from_before_lookups_fast_and_the_list_says_which_are_not(home, db):
+    ok(_add(home, db, "North Herts"))
+    ok(_add(home, db, "South Essex"))
+    old = access.new_code()
+    store = _open(db)
+    try:
+        site_id = store.site_named("South Essex").id
+        store.set_access_hash(site_id, access.hash_code(old), who="coprod 0.1")  # the hash only, as 0.1 left it
+    finally:
+        store.close()
+    listed = ok(run(home, "site", "list", db=db))
+    assert re.search(r"South Essex .* set \(old check\)", listed) and "North Herts" in listed
+    assert "1 site still uses the old, slower code check" in listed and "coprod site reset-code" in listed
+    out = ok(run(home, "site", "reset-code", "South Essex", db=db))
+    new = re.search(rf"Access code for South Essex: ({CODE})", out).group(1)
+    listed = ok(run(home, "site", "list", db=db))
+    assert "old check" not in listed and "slower" not in listed
+    store = _open(db)
+    try:
+        assert store.sites_without_access_lookup() == []
+        assert store.site_for_code(new) == site_id and store.site_for_code(old) is None
     finally:
         store.close()
 

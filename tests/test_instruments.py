@@ -184,7 +184,7 @@ def test_going_back_before_0004_is_refused_while_self_assessments_are_answers(st
         },
         who="test",
     )
-    with store.engine.begin() as conn, pytest.raises(RuntimeError, match="1 self-assessment"):
+    with pytest.raises(RuntimeError, match="1 self-assessment"), store.engine.begin() as conn:  # rolled back
         command.downgrade(_config(conn), "0003_question_sets")
     assert store.schema_state().revision == HEAD
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import datetime as dt
 import json
 import re
@@ -30,6 +29,7 @@ from playwright.sync_api import expect, sync_playwright
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
+from bench.common import tree_rss
 from coprod_widgets.demo import build_demo
 from coprod_widgets.serving.deploy import SECURITY_HEADERS, Deployment, write
 from coprod_widgets.store import Store
@@ -351,19 +351,6 @@ print(json.dumps({"seconds": round(time.monotonic() - start, 1), "statuses": cou
 """
 
 
-def _tree_memory(pid: int) -> int:
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for process in processes:
-        with contextlib.suppress(psutil.Error):
-            total += process.memory_info().rss
-    return total
-
-
 def test_a_flood_of_page_requests_keeps_the_budget_and_a_site_team_still_gets_in(stack, near_browser):
     flood = subprocess.Popen(
         stack.client.command(sys.executable, "-c", _FLOOD, stack.server_ip, str(stack.https_port), HOST, "300", "55"),
@@ -377,7 +364,7 @@ def test_a_flood_of_page_requests_keeps_the_budget_and_a_site_team_still_gets_in
     def sample() -> None:
         while not stop.is_set():
             kernels = [(stack.worker_health(port) or {}).get("kernels") for port in stack.worker_ports]
-            samples.append((time.monotonic(), kernels, _tree_memory(stack.server.process.pid)))
+            samples.append((time.monotonic(), kernels, tree_rss(stack.server.process.pid)))
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -23,8 +23,8 @@ NORTH_CODE, SOUTH_CODE = "acorn-bliss-crumb-jolly-quote", "amber-clamp-dwarf-lun
 
 @pytest.fixture
 def coded(store, small_programme):
-    store.set_access_hash(small_programme["site"], access.hash_code(NORTH_CODE), who="test")
-    store.set_access_hash(small_programme["other_site"], access.hash_code(SOUTH_CODE), who="test")
+    store.set_access_code(small_programme["site"], NORTH_CODE, who="test")
+    store.set_access_code(small_programme["other_site"], SOUTH_CODE, who="test")
     return small_programme
 
 
@@ -64,6 +64,44 @@ def test_right_code_opens_only_that_site(store, coded):
     assert app.workspace.scope.site_id == coded["other_site"]
     assert "South" in app.workspace.header.value and "North" not in app.workspace.header.value
     assert {r.site_id for rows in app.workspace.records.values() for r in rows} <= {coded["other_site"]}
+
+
+def _count_scrypt(monkeypatch) -> list[int]:
+    import hashlib
+
+    calls, real = [0], hashlib.scrypt
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    return calls
+
+
+def test_each_attempt_costs_one_key_derivation(store, coded, monkeypatch):
+    calls = _count_scrypt(monkeypatch)
+    app = SiteApp(store)
+    app.gate.code.value = "acorn bliss crumb jolly quota"
+    assert app.workspace is None and calls == [1]
+    app.gate.code.value = SOUTH_CODE
+    assert app.workspace.scope.site_id == coded["other_site"] and calls == [2]
+
+
+def test_a_code_given_before_lookups_opens_its_site_and_is_fast_from_then_on(store, small_programme, monkeypatch):
+    """A site as coprod 0.1 left it (its hash only): the gate checks it the old way once, then by its lookup."""
+    store.set_access_hash(small_programme["site"], access.hash_code(NORTH_CODE), who="coprod 0.1")
+    store.set_access_code(small_programme["other_site"], SOUTH_CODE, who="test")
+    calls = _count_scrypt(monkeypatch)
+    app = SiteApp(store)
+    app.gate.code.value = "  Acorn Bliss crumb JOLLY quote "
+    assert app.workspace.scope.site_id == small_programme["site"]
+    assert calls == [2], "the lookup, then the one site without a lookup"
+    assert store.sites_without_access_lookup() == []
+    assert store.history("site", small_programme["site"])[-1].new == {"access_code": "lookup added"}
+    again = SiteApp(store)
+    again.gate.code.value = NORTH_CODE
+    assert again.workspace.scope.site_id == small_programme["site"] and calls == [3]
 
 
 def test_wrong_codes_are_slowed_down_even_after_a_reload(store, coded):

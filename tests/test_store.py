@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 
@@ -179,6 +180,31 @@ def test_two_connections_can_write_one_after_another(tmp_path):
 
 
 # ---- writers take turns ------------------------------------------------------------------------------
+
+
+def test_a_new_sqlite_store_and_its_journal_are_readable_by_their_owner_only(tmp_path):
+    """The store names partners: made 0600 whatever the umask, and SQLite's -wal and -shm follow it."""
+    before = os.umask(0o022)  # the usual umask, under which files are made readable by everyone
+    path = tmp_path / "private" / "coprod.db"
+    try:
+        store = Store.open(f"sqlite:///{path}")
+    finally:
+        os.umask(before)
+    store.add("programme", {"name": "Private"}, who="test")
+    with store.engine.connect() as conn:  # a reader keeps the -wal and -shm files in place
+        conn.exec_driver_sql("SELECT 1").all()
+        found = {p.name: p.stat().st_mode & 0o777 for p in path.parent.iterdir()}
+    store.close()
+    assert found["coprod.db"] == 0o600
+    assert all(mode == 0o600 for name, mode in found.items() if name.startswith("coprod.db-")), found
+
+
+def test_an_existing_store_keeps_its_permissions(tmp_path):
+    path = tmp_path / "shared.db"
+    Store.open(f"sqlite:///{path}").close()
+    path.chmod(0o640)
+    Store.open(f"sqlite:///{path}").close()
+    assert path.stat().st_mode & 0o777 == 0o640
 
 
 def test_sqlite_writers_queue_on_a_lock_file_with_the_stores_permissions(tmp_path):

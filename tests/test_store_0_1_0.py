@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -102,12 +103,19 @@ def test_every_table_holds_what_0_1_0_wrote(old_store, upgraded):
     )
 
 
+#: Columns the upgrade adds to tables 0.1.0 had, all empty after it (0005: sites' access-code lookups).
+ADDED_COLUMNS = {"site": {"access_lookup"}}
+
+
 def test_every_row_is_unchanged_by_the_upgrade(upgraded):
     before, after = upgraded["before"], upgraded["after"]
     for name, rows in before.items():
         if name in ("history", "self_assessment"):
             continue
-        assert after[name][: len(rows)] == rows, name
+        added = ADDED_COLUMNS.get(name, set())
+        assert all(row[column] is None for row in after[name] for column in added), name
+        kept = [{key: value for key, value in row.items() if key not in added} for row in after[name]]
+        assert kept[: len(rows)] == rows, name
     sealed = [
         {key: value for key, value in line.items() if key not in ("prev_seal", "seal")} for line in after["history"]
     ]
@@ -184,12 +192,25 @@ def test_upgrading_again_changes_nothing(upgraded):
     assert result.exit_code == 0 and "up to date" in result.output
 
 
-def test_every_access_code_still_opens_its_own_site(old_store):
+def test_every_access_code_still_opens_its_own_site(old_store, tmp_path):
     hashes = old_store.access_hashes()
     names = {site.id: site.name for site in old_store.sites()}
     for site_name, code in EXPECTED["access_codes"].items():
         assert names[access.site_for_code(hashes, code)] == site_name
     assert access.site_for_code(hashes, "not-a-code-at-all-here") is None
+    # As the site app checks them (on a copy: the first use of each old code stores its lookup).
+    with sqlite3.connect(old_store.engine.url.database) as source, sqlite3.connect(tmp_path / "copy.db") as copy:
+        source.backup(copy)
+    store = Store.open(f"sqlite:///{tmp_path / 'copy.db'}")
+    try:
+        assert sorted(store.sites_without_access_lookup()) == sorted(names), "no site has a lookup yet"
+        for site_name, code in EXPECTED["access_codes"].items():
+            assert names[store.site_for_code(code)] == site_name
+        assert store.sites_without_access_lookup() == [] and store.site_for_code("not-a-code-at-all-here") is None
+        for site_name, code in EXPECTED["access_codes"].items():
+            assert names[store.site_for_code(code)] == site_name, "and again, by its lookup"
+    finally:
+        store.close()
 
 
 def test_history_keeps_the_edits_and_the_deletion(old_store):

@@ -69,7 +69,6 @@ def site_add(ctx: click.Context, name: str, issue: str, start: str, programme: s
     store = open_store(ctx)
     who = who_is_acting()
     code = access.new_code()
-    code_hash = access.hash_code(code)
     with store.writing() as conn:
         chosen = _programme_for(store, programme, who, conn)
         new_site = store.add(
@@ -78,7 +77,7 @@ def site_add(ctx: click.Context, name: str, issue: str, start: str, programme: s
             who=who,
             conn=conn,
         )
-        store.set_access_hash(new_site.id, code_hash, who=who, conn=conn)
+        store.set_access_code(new_site.id, code, who=who, conn=conn)
     click.echo(f"Added site {new_site.name!r} (number {new_site.id}) to programme {chosen.name!r}.")
     _print_new_code(new_site.name, code)
 
@@ -91,13 +90,18 @@ def _shorten(text: str, width: int) -> str:
 @site.command("list")
 @click.pass_context
 def site_list(ctx: click.Context) -> None:
-    """List every site: number, name, service issue, start date, and whether it has an access code."""
+    """List every site: number, name, service issue, start date, and whether it has an access code.
+
+    A code given by a coprod from before access-code lookups is checked the old, slower way until it is next
+    used; the list says which. coprod site reset-code NAME makes that site's check fast at once (a new code).
+    """
     store = open_store(ctx)
     sites = store.sites()
     if not sites:
         click.echo('No sites yet. Add one with  coprod site add NAME --issue "..." --start YYYY-MM-DD')
         return
     with_code = {site_id for site_id, _hash in store.access_hashes()}
+    old_check = set(store.sites_without_access_lookup())
     header = ("No.", "Site", "Service issue", "Started", "Access code")
     rows = [
         (
@@ -105,11 +109,17 @@ def site_list(ctx: click.Context) -> None:
             s.name,
             _shorten(s.service_issue, 50),
             s.start_date.isoformat(),
-            "set" if s.id in with_code else "none",
+            ("set (old check)" if s.id in old_check else "set") if s.id in with_code else "none",
         )
         for s in sites
     ]
     echo_table(header, rows)
+    if old_check:
+        count = f"{len(old_check)} site{'s' if len(old_check) != 1 else ''}"
+        click.echo(
+            f"{count} still use{'s' if len(old_check) == 1 else ''} the old, slower code check: each switches the "
+            "first time its code is used, or at once with  coprod site reset-code NAME  (a new code)."
+        )
 
 
 @site.command("reset-code")
@@ -123,6 +133,6 @@ def site_reset_code(ctx: click.Context, name: str) -> None:
     store = open_store(ctx)
     found = site_called(store, name)
     code = access.new_code()
-    store.set_access_hash(found.id, access.hash_code(code), who=who_is_acting())
+    store.set_access_code(found.id, code, who=who_is_acting())
     click.echo(f"New access code set for site {found.name!r}; the old one no longer works.")
     _print_new_code(found.name, code)

@@ -108,7 +108,7 @@ def build_demo(store: Store, who: str = "coprod demo") -> dict[str, str]:
             add = lambda kind, data: store.add(kind, data, who, conn=conn)  # noqa: E731 - one site's writer
             site = _build_site(add, programme.id, spec, instruments)
             code = access.new_code()
-            store.set_access_hash(site.id, access.hash_code(code), who, conn=conn)
+            store.set_access_code(site.id, code, who, conn=conn)
             codes[site.name] = code
     return codes
 

@@ -1,0 +1,69 @@
+"""Memory per open site-app session, and the time from a right code to a usable workspace.
+
+One ``coprod serve`` worker on the store; pages opened in Chromium one after another, each with its site's
+code typed, and kept open. The worker's process tree (Voilà and every kernel) is measured before and after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from tests.browser import CHROMIUM_ARGS, chromium_path
+from tests.servers import start_server, stop_server
+
+from .common import mb, median, ms, table, tree_rss
+
+SESSIONS = 6
+
+
+async def _open_site(browser, base_url: str, code: str) -> tuple[object, float]:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(base_url)
+    box = page.get_by_label("Site access code")
+    await box.wait_for(state="visible", timeout=60_000)
+    await box.fill(code)
+    started = time.perf_counter()
+    await page.get_by_role("button", name="Open my site").click()
+    await page.get_by_label("Go to section").wait_for(state="visible", timeout=60_000)
+    return context, time.perf_counter() - started
+
+
+async def _measure(server, codes: list[str]) -> dict[str, object]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            await asyncio.sleep(2)
+            before = tree_rss(server.process.pid)
+            contexts, waits = [], []
+            for code in codes:
+                context, seconds = await _open_site(browser, server.base_url, code)
+                contexts.append(context)
+                waits.append(seconds)
+            await asyncio.sleep(2)
+            after = tree_rss(server.process.pid)
+            for context in contexts:
+                await context.close()
+        finally:
+            await browser.close()
+    return {"before": before, "after": after, "waits": waits}
+
+
+def run(label: str, db_url: str, codes: list[str]) -> str:
+    """``codes``: access codes of sites in the store (one session each, up to SESSIONS)."""
+    chosen = (codes * SESSIONS)[:SESSIONS]
+    server = start_server(db_url, args=["--max-kernels", str(SESSIONS + 2)])
+    try:
+        found = asyncio.run(_measure(server, chosen))
+    finally:
+        stop_server(server)
+    per_session = (found["after"] - found["before"]) / len(chosen)
+    waits = found["waits"]
+    row = [label, len(chosen), ms(median(waits)), ms(max(waits)), mb(found["before"]), mb(per_session)]
+    print(f"{label}: workspace usable {ms(median(waits))} after the code (median); {mb(per_session)} per session")
+    return table(
+        ["store", "sessions", "code to workspace (median)", "slowest", "server before", "memory per session"], [row]
+    )
