@@ -64,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if "codes" in chosen:
             parts.append(codes.run(stores))
         if "sessions" in chosen:
-            parts.append("## Sessions\n")
-            for sites, (url, site_codes) in stores.items():
-                parts.append(sessions.run(f"{sites} sites", url, list(site_codes.values())))
+            parts.append(sessions.run(stores))
         if "saves" in chosen:
             parts.append(saves.run(Path(demo_url.removeprefix("sqlite:///"))))
         if "reports" in chosen:
@@ -81,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- command: `{command}`" + (f" (only {', '.join(chosen)})" if options.only else ""),
         f"- took {time.perf_counter() - started:.0f} s",
     ]
-    RESULTS.write_text("\n".join([*header, *parts[: len(sizes)], "", *parts[len(sizes) :]]) + "\n", encoding="utf-8")
+    built = "\n".join([*header, *parts[: len(sizes)]])
+    RESULTS.write_text("\n\n".join([built, *parts[len(sizes) :]]) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS}")
     return 0
 

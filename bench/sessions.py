@@ -52,8 +52,11 @@ async def _measure(server, codes: list[str]) -> dict[str, object]:
     return {"before": before, "after": after, "waits": waits}
 
 
-def run(label: str, db_url: str, codes: list[str]) -> str:
-    """``codes``: access codes of sites in the store (one session each, up to SESSIONS)."""
+HEADINGS = ["store", "sessions", "code to workspace (median)", "slowest", "server before", "memory per session"]
+
+
+def row(label: str, db_url: str, codes: list[str]) -> list[object]:
+    """One line of the table: ``codes`` are access codes of sites in the store (one session each)."""
     chosen = (codes * SESSIONS)[:SESSIONS]
     server = start_server(db_url, args=["--max-kernels", str(SESSIONS + 2)])
     try:
@@ -62,8 +65,20 @@ def run(label: str, db_url: str, codes: list[str]) -> str:
         stop_server(server)
     per_session = (found["after"] - found["before"]) / len(chosen)
     waits = found["waits"]
-    row = [label, len(chosen), ms(median(waits)), ms(max(waits)), mb(found["before"]), mb(per_session)]
     print(f"{label}: workspace usable {ms(median(waits))} after the code (median); {mb(per_session)} per session")
-    return table(
-        ["store", "sessions", "code to workspace (median)", "slowest", "server before", "memory per session"], [row]
+    return [label, len(chosen), ms(median(waits)), ms(max(waits)), mb(found["before"]), mb(per_session)]
+
+
+def run(stores: dict[int, tuple[str, dict[str, str]]]) -> str:
+    """``stores``: number of sites -> (store URL, {site name: code}). Returns the markdown section."""
+    rows = [row(f"{sites} sites", url, list(codes.values())) for sites, (url, codes) in sorted(stores.items())]
+    return "\n".join(
+        [
+            "## Sessions: a right code to a usable workspace, and memory per open session",
+            "",
+            "One `coprod serve` worker; pages opened in Chromium one after another and kept open; the worker's "
+            "process tree (Voilà and every kernel) measured before and after.",
+            "",
+            table(HEADINGS, rows),
+        ]
     )
