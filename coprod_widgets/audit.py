@@ -75,9 +75,19 @@ class Head:
 EMPTY_HEAD = Head(0, None, GENESIS)
 
 
-def last_seal(conn: Connection) -> str:
-    found = conn.execute(select(history.c.seal).order_by(history.c.id.desc()).limit(1)).scalar_one_or_none()
+def last_seal(conn: Connection, table: Table = history) -> str:
+    found = conn.execute(select(table.c.seal).order_by(table.c.id.desc()).limit(1)).scalar_one_or_none()
     return found or GENESIS
+
+
+def append(conn: Connection, line: Mapping, table: Table = history) -> int:
+    """Seal ``line`` to the newest one, insert it and move the head on; return its id (the caller holds the
+    write lock). ``table``: the history table as a migration sees it, when it is not today's."""
+    prev_seal = last_seal(conn, table)
+    line_seal = seal(prev_seal, line)
+    line_id = conn.execute(table.insert().values(**line, prev_seal=prev_seal, seal=line_seal)).inserted_primary_key[0]
+    advance_head(conn, line_id, line_seal)
+    return line_id
 
 
 def read_head(conn: Connection) -> Head | None:

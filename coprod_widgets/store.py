@@ -386,12 +386,7 @@ class Store:
             "old": old,
             "new": new,
         }
-        prev_seal = audit.last_seal(conn)
-        line_seal = audit.seal(prev_seal, line)
-        inserted = conn.execute(insert(history).values(**line, prev_seal=prev_seal, seal=line_seal))
-        line_id = inserted.inserted_primary_key[0]
-        audit.advance_head(conn, line_id, line_seal)
-        return line_id
+        return audit.append(conn, line)
 
     def _prepare_new(self, conn: Connection, record: Record) -> Record:
         """Fill values the store owns, such as the next version number of a problem framing."""

@@ -258,28 +258,14 @@ def _build_site(add: Add, programme_id: int, spec: SiteSpec, instruments: dict[s
                 "why_no_change": choice.why_no_change,
             },
         )
-    for key, day, answers in _self_assessments(spec, rng, present):
-        add(
-            "question_response",
-            {
-                "site_id": site.id,
-                "question_set_id": instruments[SELF_ASSESSMENT.key],
-                "partner_id": people[key].id,
-                "date": day,
-                "answers": answers,
-            },
-        )
-    for key, day, answers in _reflections(spec, rng, present):
-        add(
-            "question_response",
-            {
-                "site_id": site.id,
-                "question_set_id": instruments[REFLECTION_4PI.key],
-                "partner_id": people[key].id,
-                "date": day,
-                "answers": answers,
-            },
-        )
+    answered = (
+        (SELF_ASSESSMENT, _self_assessments(spec, rng, present)),
+        (REFLECTION_4PI, _reflections(spec, rng, present)),
+    )
+    for instrument, given in answered:  # each generator is used up in turn, so the draws keep their order
+        for key, day, answers in given:
+            response = {"site_id": site.id, "partner_id": people[key].id, "date": day, "answers": answers}
+            add("question_response", {**response, "question_set_id": instruments[instrument.key]})
     _add_site_questions(add, site, spec)
     return site
 

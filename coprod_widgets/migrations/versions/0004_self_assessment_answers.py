@@ -112,11 +112,7 @@ class _History:
             "old": old,
             "new": new,
         }
-        prev = self.conn.execute(sa.select(HISTORY.c.seal).order_by(HISTORY.c.id.desc()).limit(1)).scalar()
-        prev = prev or audit.GENESIS
-        sealed = audit.seal(prev, line)
-        inserted = self.conn.execute(HISTORY.insert().values(**line, prev_seal=prev, seal=sealed))
-        audit.advance_head(self.conn, inserted.inserted_primary_key[0], sealed)
+        audit.append(self.conn, line, table=HISTORY)
 
 
 def _instrument_set(conn, history: _History) -> tuple[int, object]:
