@@ -33,6 +33,10 @@ class ProgrammeData:
     sites: pd.DataFrame
     frames: dict[str, pd.DataFrame]
     filters: dict = field(default_factory=dict)
+    #: False for reports, which go to boards and the public: the statuses' evidence then says "a partner (carer)".
+    partner_names: bool = True
+    #: Figures worked out from these frames, kept for the next caller (the frames are not changed after loading).
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.frames[kind]

@@ -13,13 +13,13 @@ from IPython.display import HTML
 
 from ..choices import ChangeType
 from ..rules import LP_CODES
-from . import charts
+from . import charts, many_sites, scale
 from . import indicators as ind
 from .data import ProgrammeData
 from .indicators._common import instrument_set_ids
 from .indicators.reflection import MIN_RATED
 from .indicators.reflection import STANDARDS as REFLECTION_STANDARDS
-from .tables import note, table
+from .tables import note, paged_table, table
 
 LEARNING_POINTS_UPPER = LP_CODES
 #: What an empty "where to look" means: every rule judged, and every one on track (not that nothing was recorded).
@@ -30,7 +30,22 @@ def _args(data: ProgrammeData, *kinds: str) -> list[pd.DataFrame]:
     return [data.sites, *(data[kind] for kind in kinds)]
 
 
+def focus(data: ProgrammeData, lp: str, frame: pd.DataFrame, caption: str) -> tuple[pd.DataFrame, str]:
+    """A per-site evidence table as it is, or, with many sites, only the sites that need a look at ``lp``."""
+    if not scale.many_sites(data):
+        return frame, caption
+    sites = scale.focus_sites(ind.overview_status(data), lp)
+    shown = min(len(sites), scale.FOCUS_SITES)
+    return scale.keep_sites(frame, sites), (
+        f"{caption}: the {shown} of {len(data.sites)} sites that need a look at {lp.upper()} first"
+        + (f" (of {len(sites)})" if len(sites) > shown else "")
+        + "; every site's figures are in its site report"
+    )
+
+
 def overview(data: ProgrammeData) -> list:
+    if scale.many_sites(data):
+        return many_sites.overview(data)
     status = ind.overview_status(data)
     grid = status.pivot(index="site", columns="learning_point", values="status").reset_index()
     columns = {"site": "Site", **{lp: lp for lp in LEARNING_POINTS_UPPER if lp in grid.columns}}
@@ -38,6 +53,8 @@ def overview(data: ProgrammeData) -> list:
 
 
 def overview_rules(data: ProgrammeData) -> list:
+    if scale.many_sites(data):
+        return many_sites.overview_rules(data)
     status = ind.overview_status(data)
     look = ind.worth_a_look(status)
     counts = status["status"].value_counts()
@@ -62,6 +79,8 @@ def overview_rules(data: ProgrammeData) -> list:
 
 
 def timeline(data: ProgrammeData) -> list:
+    if scale.many_sites(data):
+        return many_sites.timeline(data)
     return [charts.timeline_chart(charts.timeline_events(data))]
 
 
@@ -72,8 +91,7 @@ def lp1(data: ProgrammeData) -> list:
     people = people.assign(site=people["site_id"].map(names))
     return [
         table(
-            summary,
-            "Problem framing by site",
+            *focus(data, "lp1", summary, "Problem framing by site"),
             {
                 "site": "Site",
                 "first_framing_date": "First framed",
@@ -83,8 +101,7 @@ def lp1(data: ProgrammeData) -> list:
             },
         ),
         table(
-            people,
-            "Who took part in each version (the records behind)",
+            *focus(data, "lp1", people, "Who took part in each version (the records behind)"),
             {
                 "site": "Site",
                 "version": "Version",
@@ -99,12 +116,15 @@ def lp1(data: ProgrammeData) -> list:
 
 def lp2(data: ProgrammeData, n: int = 3) -> list:
     args = _args(data, "partner", "activity", "attendance")
-    by_month, gone = ind.attendance_by_group_month(*args), ind.dropouts(*args, n=n)
+    gone = ind.dropouts(*args, n=n)
+    if scale.many_sites(data):
+        chart = many_sites.attendance(data, n=n)
+    else:
+        chart = [charts.attendance_chart(ind.attendance_by_group_month(*args), gone)]
     return [
-        charts.attendance_chart(by_month, gone),
+        *chart,
         table(
-            gone,
-            f"Drop-outs: absent from the last {n} activities while still a partner",
+            *focus(data, "lp2", gone, f"Drop-outs: absent from the last {n} activities while still a partner"),
             {
                 "site": "Site",
                 "level": "Partner or group",
@@ -115,13 +135,16 @@ def lp2(data: ProgrammeData, n: int = 3) -> list:
             },
         ),
         table(
-            ind.representation(data.sites, data["partner"]),
-            "Who is on the register",
+            *focus(data, "lp2", ind.representation(data.sites, data["partner"]), "Who is on the register"),
             {"site": "Site", "role_group": "Role group", "partners": "Ever", "current": "Now", "share": "Share now"},
         ),
         table(
-            ind.contribution_share(data.sites, data["attendance"], data["partner"]),
-            "Who contributes when they attend",
+            *focus(
+                data,
+                "lp2",
+                ind.contribution_share(data.sites, data["attendance"], data["partner"]),
+                "Who contributes when they attend",
+            ),
             {
                 "site": "Site",
                 "role_group": "Role group",
@@ -137,8 +160,7 @@ def lp3(data: ProgrammeData) -> list:
     status = ind.non_negotiable_status(data.sites, data["partner"], data["non_negotiable"], data["acceptance"])
     return [
         table(
-            status,
-            "Non-negotiables: when declared and who accepted them",
+            *focus(data, "lp3", status, "Non-negotiables: when declared and who accepted them"),
             {
                 "site": "Site",
                 "statement": "Non-negotiable",
@@ -152,8 +174,12 @@ def lp3(data: ProgrammeData) -> list:
             },
         ),
         table(
-            ind.idea_fates(data.sites, data["starting_idea"]),
-            "What became of the ideas partners arrived with",
+            *focus(
+                data,
+                "lp3",
+                ind.idea_fates(data.sites, data["starting_idea"]),
+                "What became of the ideas partners arrived with",
+            ),
             {"site": "Site", "fate": "Fate", "ideas": "Ideas"},
         ),
     ]
@@ -163,8 +189,7 @@ def lp4(data: ProgrammeData) -> list:
     args = _args(data, "partner", "activity")
     return [
         table(
-            ind.leadership_concentration(*args),
-            "Is leadership shared?",
+            *focus(data, "lp4", ind.leadership_concentration(*args), "Is leadership shared?"),
             {
                 "site": "Site",
                 "groups_leading": "Groups leading",
@@ -175,8 +200,7 @@ def lp4(data: ProgrammeData) -> list:
             },
         ),
         table(
-            ind.facilitation_by_group(*args),
-            "Facilitation by partner group",
+            *focus(data, "lp4", ind.facilitation_by_group(*args), "Facilitation by partner group"),
             {"site": "Site", "role_group": "Role group", "facilitations": "Activities facilitated", "share": "Share"},
         ),
     ]
@@ -186,8 +210,7 @@ def lp5(data: ProgrammeData) -> list:
     frame = ind.milestones_vs_actual(data.sites, data["expectation"], data["outcome"])
     return [
         table(
-            frame,
-            "Expected milestones against the first change of that kind",
+            *focus(data, "lp5", frame, "Expected milestones against the first change of that kind"),
             {
                 "site": "Site",
                 "milestone": "Milestone",
@@ -217,16 +240,20 @@ def lp6(data: ProgrammeData) -> list:
     first = ind.first_change(data.sites, data["outcome"])
     order = ind.behaviour_first(data.sites, data["outcome"])
     order = order.assign(sequence=order["sequence"].map(_change_labels))
+    chart = many_sites.change_order(data) if scale.many_sites(data) else [charts.change_progression_chart(first)]
     return [
-        charts.change_progression_chart(first),
+        *chart,
         table(
-            order,
-            "Did behaviour change come first?",
+            *focus(data, "lp6", order, "Did behaviour change come first?"),
             {"site": "Site", "order_ok": "Behaviour first", "sequence": "Order seen"},
         ),
         table(
-            data["outcome"].assign(site=data["outcome"]["site_id"].map(data.site_names())),
-            "Outcomes (the records behind)",
+            *focus(
+                data,
+                "lp6",
+                data["outcome"].assign(site=data["outcome"]["site_id"].map(data.site_names())),
+                "Outcomes (the records behind)",
+            ),
             {
                 "site": "Site",
                 "date_observed": "Observed",
@@ -243,8 +270,12 @@ def lp6(data: ProgrammeData) -> list:
 def lp7(data: ProgrammeData) -> list:
     return [
         table(
-            ind.evidence_plan_timing(data.sites, data["evidence_plan"]),
-            "When the evidence plan was agreed",
+            *focus(
+                data,
+                "lp7",
+                ind.evidence_plan_timing(data.sites, data["evidence_plan"]),
+                "When the evidence plan was agreed",
+            ),
             {
                 "site": "Site",
                 "first_agreed": "First agreed",
@@ -254,8 +285,12 @@ def lp7(data: ProgrammeData) -> list:
             },
         ),
         table(
-            ind.indicators_with_evidence(data.sites, data["evidence_plan"], data["outcome"]),
-            "Indicators with and without evidence",
+            *focus(
+                data,
+                "lp7",
+                ind.indicators_with_evidence(data.sites, data["evidence_plan"], data["outcome"]),
+                "Indicators with and without evidence",
+            ),
             {"site": "Site", "indicator": "Indicator", "data_source": "Data source", "has_evidence": "Has evidence"},
         ),
     ]
@@ -267,10 +302,11 @@ def lp8(data: ProgrammeData) -> list:
             "Each site chose its own service issue and its own way of working. Sites can also ask evaluation "
             "questions of their own, beside the ones every site answers: see the questions each site asked."
         ),
-        table(
+        paged_table(
             data.sites,
             "Sites and the issues they chose",
             {"name": "Site", "service_issue": "Service issue", "start_date": "Started"},
+            page=scale.PAGE_ROWS,
         ),
     ]
 
@@ -320,8 +356,7 @@ def site_questions(data: ProgrammeData) -> list:
     summary = summary.assign(kind=summary["type"].map(lambda code: QUESTION_KINDS.get(code, code)))
     parts = [
         table(
-            asked,
-            "The questions each site asks: every site's sets and its own",
+            *focus(data, "lp8", asked, "The questions each site asks: every site's sets and its own"),
             {
                 "site": "Site",
                 "form": "Question set",
@@ -341,8 +376,12 @@ def site_questions(data: ProgrammeData) -> list:
     for form, rows in summary.groupby("form", sort=False):
         parts.append(
             table(
-                rows,
-                f"{form}: the answers, question by question (written answers are counted, not quoted)",
+                *focus(
+                    data,
+                    "lp8",
+                    rows,
+                    f"{form}: the answers, question by question (written answers are counted, not quoted)",
+                ),
                 {"site": "Site", "label": "Question", "kind": "Kind", "answers": "Answers", "summary": "Summary"},
             )
         )
@@ -361,6 +400,8 @@ def reflection_4pi(data: ProgrammeData) -> list:
     answers = data["reflection_4pi"]
     if answers.empty:
         return [note(NO_REFLECTIONS)]
+    if scale.many_sites(data):
+        return many_sites.reflection_4pi(data)
     by_site = ind.reflection_by_site(data.sites, answers)
     means = ["mean_rating", "staff_mean", "lived_mean"]
     shown = by_site.assign(standard=by_site["standard"].map(REFLECTION_STANDARDS))
@@ -389,6 +430,8 @@ def reflection_4pi(data: ProgrammeData) -> list:
 
 
 def ladder(data: ProgrammeData) -> list:
+    if scale.many_sites(data):
+        return many_sites.ladder(data)
     steps = ind.ladder_by_stage(data.sites, data["activity"])
     gap = ind.staff_lived_gap(data.sites, data["self_assessment"])
     return [

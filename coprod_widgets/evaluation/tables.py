@@ -75,6 +75,38 @@ def table_html(
     )
 
 
+def paged_table_html(
+    frame: pd.DataFrame,
+    caption: str,
+    columns: dict[str, str] | None = None,
+    page: int = 50,
+    empty: str = "nothing recorded yet",
+) -> str:
+    """Every row, ``page`` at a time: the first page open, each further page folded under "Rows 51 to 100 of 312".
+
+    Folded pages are plain ``<details>`` elements: they open with the keyboard, need no script, and print.
+    """
+    if len(frame) <= page:
+        return table_html(frame, caption, columns, limit=page, empty=empty)
+    parts = [table_html(frame.iloc[:page], f"{caption} (rows 1 to {page} of {len(frame)})", columns, limit=page)]
+    for start in range(page, len(frame), page):
+        stop = min(start + page, len(frame))
+        label = f"Rows {start + 1} to {stop} of {len(frame)}"
+        body = table_html(frame.iloc[start:stop], f"{caption} ({label.lower()})", columns, limit=page)
+        parts.append(f'<details class="coprod-page"><summary>{escape(label)}</summary>{body}</details>')
+    return "".join(parts)
+
+
+def paged_table(
+    frame: pd.DataFrame,
+    caption: str,
+    columns: dict[str, str] | None = None,
+    page: int = 50,
+    empty: str = "nothing recorded yet",
+) -> HTML:
+    return HTML(paged_table_html(frame, caption, columns, page, empty))
+
+
 def table(
     frame: pd.DataFrame,
     caption: str,

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..choices import ChangeType, RoleGroup
-from ..evaluation import charts, sections
+from ..evaluation import charts, many_sites, scale, sections
 from ..evaluation import indicators as ind
 from ..evaluation.data import ProgrammeData
-from ..evaluation.tables import note, table
+from ..evaluation.tables import note, paged_table, table
 
 #: The question each learning point puts to a site's records, in plain words.
 QUESTIONS = {
@@ -53,8 +53,11 @@ def _role_counts(role_groups) -> str:
     return ", ".join(parts)
 
 
-def framing_history(data: ProgrammeData) -> list:
-    """Every version of each site's problem statement, with who shaped it counted by role group."""
+def framing_history(data: ProgrammeData, lp: str | None = None) -> list:
+    """Every version of each site's problem statement, with who shaped it counted by role group.
+
+    With ``lp`` and many sites, only the sites that need a look at that learning point.
+    """
     people = ind.framing_participants(data["partner"], data["problem_framing"])
     groups = people.groupby(["site_id", "version"])["role_group"].agg(_role_counts)
     framings = data["problem_framing"].sort_values(["site_id", "version"])
@@ -65,10 +68,13 @@ def framing_history(data: ProgrammeData) -> list:
             for site, version in zip(framings["site_id"], framings["version"], strict=True)
         ],
     )
+    caption = "The problem statement, version by version"
+    if lp is not None:
+        framings, caption = sections.focus(data, lp, framings, caption)
     return [
         table(
             framings,
-            "The problem statement, version by version",
+            caption,
             {
                 "site": "Site",
                 "version": "Version",
@@ -86,8 +92,7 @@ def _lp1(data: ProgrammeData) -> list:
     summary = ind.framing_summary(data.sites, data["partner"], data["problem_framing"])
     return [
         table(
-            summary,
-            "Problem framing by site",
+            *sections.focus(data, "lp1", summary, "Problem framing by site"),
             {
                 "site": "Site",
                 "first_framing_date": "First framed",
@@ -96,13 +101,13 @@ def _lp1(data: ProgrammeData) -> list:
                 "revisions": "Revisions",
             },
         ),
-        *framing_history(data),
+        *framing_history(data, lp="lp1"),
     ]
 
 
 def _lp2(data: ProgrammeData, n: int = 3) -> list:
     args = [data.sites, data["partner"], data["activity"], data["attendance"]]
-    by_month, gone = ind.attendance_by_group_month(*args), ind.dropouts(*args, n=n)
+    gone = ind.dropouts(*args, n=n)
     unnamed = gone.assign(display_name="")
     stopped = (
         gone.groupby(["site", "level", "role_group"], sort=False)
@@ -111,22 +116,33 @@ def _lp2(data: ProgrammeData, n: int = 3) -> list:
         .reset_index()
         .assign(level=lambda f: f["level"].map({"group": "Whole group", "partner": "Partners"}))
     )
+    if scale.many_sites(data):
+        chart = many_sites.attendance(data, n=n)
+    else:
+        chart = [charts.attendance_chart(ind.attendance_by_group_month(*args), unnamed)]
     return [
-        charts.attendance_chart(by_month, unnamed),
+        *chart,
         table(
-            stopped,
-            f"Who has stopped coming: absent from the last {n} activities while still a partner",
+            *sections.focus(
+                data,
+                "lp2",
+                stopped,
+                f"Who has stopped coming: absent from the last {n} activities while still a partner",
+            ),
             {"site": "Site", "level": "Whole group or partners", "role_group": "Role group", "count": "How many"},
             empty="no one: every current partner came to at least one of them",
         ),
         table(
-            ind.representation(data.sites, data["partner"]),
-            "Who is on the register",
+            *sections.focus(data, "lp2", ind.representation(data.sites, data["partner"]), "Who is on the register"),
             {"site": "Site", "role_group": "Role group", "partners": "Ever", "current": "Now", "share": "Share now"},
         ),
         table(
-            ind.contribution_share(data.sites, data["attendance"], data["partner"]),
-            "Who contributes when they attend",
+            *sections.focus(
+                data,
+                "lp2",
+                ind.contribution_share(data.sites, data["attendance"], data["partner"]),
+                "Who contributes when they attend",
+            ),
             {
                 "site": "Site",
                 "role_group": "Role group",
@@ -145,10 +161,11 @@ def _lp8(data: ProgrammeData) -> list:
             "own (coprod questions add) and answers them has adapted the approach; one that answers only the "
             "programme's questions runs the common core alone; the status above says which."
         ),
-        table(
+        paged_table(
             data.sites,
             "The sites and the issues they chose",
             {"name": "Site", "service_issue": "Service issue", "start_date": "Started"},
+            page=scale.PAGE_ROWS,
         ),
         *sections.site_questions(data),
     ]

@@ -20,7 +20,7 @@ from IPython.display import HTML
 
 from ..choices import LEARNING_POINTS
 from ..evaluation import indicators as ind
-from ..evaluation import sections
+from ..evaluation import many_sites, scale, sections
 from ..evaluation.data import load_programme
 from ..evaluation.render import enable_offline_charts
 from ..store import Store
@@ -53,6 +53,7 @@ class _Report:
         enable_offline_charts(embed="svg")
         self.store = store
         self.data = load_programme(store, sites=[site] if site else None)
+        self.data.partner_names = False  # reports count partners by role group, never name them
         programmes = store.records("programme")
         self.programme = programmes[0] if programmes else None
         self.provenance = Provenance.now(describe_store(url), generated)
@@ -73,14 +74,18 @@ class _Report:
         """One learning point: the question it asks, each site's status and the evidence behind it."""
         number = lp.removeprefix("lp")
         rows = self.status[self.status["learning_point"] == lp.upper()]
-        parts = [
-            paragraph(learning.QUESTIONS[lp]),
-            status_table(rows, f"Learning point {number} at each site", by="site"),
-        ]
         needs_look = rows[rows["status"] != "on track"]
+        if scale.many_sites(self.data):
+            parts = [paragraph(learning.QUESTIONS[lp]), *many_sites.learning_point(self.status, lp)]
+            where = f"the {len(needs_look)} sites that need a look"
+        else:
+            parts = [
+                paragraph(learning.QUESTIONS[lp]),
+                status_table(rows, f"Learning point {number} at each site", by="site"),
+            ]
+            where = ", ".join(needs_look["site"])
         if not needs_look.empty:
-            sites = ", ".join(needs_look["site"])
-            parts.append(f"<p><strong>Worth trying at {escape(sites)}:</strong> {escape(learning.NEXT_STEPS[lp])}</p>")
+            parts.append(f"<p><strong>Worth trying at {escape(where)}:</strong> {escape(learning.NEXT_STEPS[lp])}</p>")
         parts.extend(learning.EVIDENCE[lp](self.data))
         return section(lp, f"Learning point {number}: {LEARNING_POINTS[lp]}", *parts)
 
@@ -113,10 +118,11 @@ class ProgrammeReport(_Report):
         return cls(Store.open(url), url, generated=generated)
 
     def title(self) -> HTML:
-        sites = ", ".join(self.data.sites["name"]) or "none yet"
-        return title_block(
-            f"{self.programme_name}: co-production report", [f"Sites: {sites}."], self.provenance, self.fictional
-        )
+        if scale.many_sites(self.data):
+            line = f"{len(self.data.sites)} sites, each listed under learning point 8; those that need a look first."
+        else:
+            line = f"Sites: {', '.join(self.data.sites['name']) or 'none yet'}."
+        return title_block(f"{self.programme_name}: co-production report", [line], self.provenance, self.fictional)
 
     def contents(self) -> HTML:
         entries = [

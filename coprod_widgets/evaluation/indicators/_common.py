@@ -103,6 +103,17 @@ def lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     return values.reindex(keys.to_numpy()).set_axis(keys.index)
 
 
+class BySite:
+    """A frame's rows split by site once, so that a loop over sites costs one pass, not one per site."""
+
+    def __init__(self, frame: pd.DataFrame, column: str = "site_id"):
+        self._empty = frame.iloc[0:0]
+        self._parts = {key: part for key, part in frame.groupby(column, sort=False)} if len(frame) else {}
+
+    def __getitem__(self, site_id) -> pd.DataFrame:
+        return self._parts.get(site_id, self._empty)
+
+
 def add_site(frame: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Put the site name beside ``site_id``."""
     names = dict(zip(table["site_id"], table["site"], strict=True))

@@ -8,9 +8,11 @@ in time and are left out of the attendance and drop-out indicators.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import pandas as pd
 
-from ._common import DATE, ROLE_GROUPS, add_site, only_sites, order_of, prepare, shape, site_table
+from ._common import DATE, ROLE_GROUPS, BySite, add_site, only_sites, order_of, prepare, shape, site_table
 
 BY_MONTH_COLUMNS = {
     "site_id": "int64",
@@ -141,21 +143,20 @@ def dropouts(
     people = only_sites(_partners(partners), table)
     came = _attendance(attendance)
     attended = set(zip(came["activity_id"], came["partner_id"], strict=True))
+    by_site = BySite(people[people["left"].isna()])
     rows = []
     for site_id, site_acts in acts.groupby("site_id", sort=True):
         if len(site_acts) < n:
             continue
         first = site_acts["date"].iloc[-n]
-        members = people[
-            (people["site_id"] == site_id)
-            & people["left"].isna()
-            & (people["joined"].isna() | (people["joined"] <= first))
-        ]
+        members = by_site[site_id]
+        members = members[members["joined"].isna() | (members["joined"] <= first)]
+        dates, ids = list(site_acts["date"]), list(site_acts["id"])  # in date order
         found: dict[str, list[dict]] = {}
         for member in members.itertuples(index=False):
-            since = site_acts if pd.isna(member.joined) else site_acts[site_acts["date"] >= member.joined]
-            present = [(activity, member.id) in attended for activity in since["id"]]
-            came_on = [when for when, here in zip(since["date"], present, strict=True) if here]
+            since = 0 if pd.isna(member.joined) else bisect_left(dates, member.joined)
+            present = [(activity, member.id) in attended for activity in ids[since:]]
+            came_on = [when for when, here in zip(dates[since:], present, strict=True) if here]
             found.setdefault(member.role_group, []).append(
                 {
                     "site_id": site_id,

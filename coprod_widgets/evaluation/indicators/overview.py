@@ -17,7 +17,7 @@ import pandas as pd
 from ...choices import LEARNING_POINTS as _LEARNING_POINTS
 from ...choices import ChangeType, RoleGroup
 from ..data import ProgrammeData
-from ._common import DATE, day, instrument_set_ids, prepare, shape, site_table
+from ._common import DATE, BySite, day, instrument_set_ids, prepare, shape, site_table
 from .answers import idea_fates, non_negotiable_status
 from .change import first_change, milestones_vs_actual
 from .evidence import PLAN_DUE_DAYS, evidence_plan_timing, indicators_with_evidence
@@ -130,7 +130,7 @@ def _lp1(summary: pd.Series, framings: pd.DataFrame):
     return "on track", "on track: people with lived experience helped frame the problem from the first version", first
 
 
-def _lp2(gone: pd.DataFrame, activities: int, n: int):
+def _lp2(gone: pd.DataFrame, activities: int, n: int, named: bool = True):
     if activities < n:
         return (
             NOT_ENOUGH,
@@ -154,7 +154,8 @@ def _lp2(gone: pd.DataFrame, activities: int, n: int):
         )
     if len(people):
         parts = [
-            f"{p.display_name} ({_group(p.role_group)}) missed the last {p.missed}, last came {day(p.last_attended)}"
+            f"{p.display_name if named else 'a partner'} ({_group(p.role_group)}) missed the last {p.missed}, "
+            f"last came {day(p.last_attended)}"
             for p in people.itertuples()
         ]
         return (
@@ -316,12 +317,13 @@ def _names(sets: pd.DataFrame) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-def _lp8(sets: pd.DataFrame, responses: pd.DataFrame, site_id: int, issue: str, as_of: pd.Timestamp):
-    """Did the site adapt the approach (questions of its own, being answered), or run the common core alone?"""
-    known = sets[sets["added"].isna() | (sets["added"] <= as_of)]
-    own = known[known["site_id"].fillna(-1) == site_id]
-    core = known[known["site_id"].isna()]
-    here = responses[responses["site_id"] == site_id]
+def _lp8(own: pd.DataFrame, core: pd.DataFrame, here: pd.DataFrame, issue: str, as_of: pd.Timestamp):
+    """Did the site adapt the approach (questions of its own, being answered), or run the common core alone?
+
+    ``own``: the site's own question sets; ``core``: the programme's; ``here``: the answers given at the site.
+    """
+    own = own[own["added"].isna() | (own["added"] <= as_of)]
+    core = core[core["added"].isna() | (core["added"] <= as_of)]
     own_answers = here[here["question_set_id"].isin(set(own["id"]))]
     core_answers = here[here["question_set_id"].isin(set(core["id"]))]
     issue_note = f"its own issue: {_short(issue, 80)}"
@@ -380,7 +382,15 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
     Returns
     -------
     DataFrame with columns site_id, site, learning_point ('LP1'..'LP8'), status, rule, evidence.
+    Worked out once per ``data`` and arguments (a report and a workbook ask for it several times).
     """
+    key = ("overview_status", None if today is None else pd.Timestamp(today), dropout_n, data.partner_names)
+    if key not in data.cache:
+        data.cache[key] = _overview_status(data, today, dropout_n)
+    return data.cache[key].copy()
+
+
+def _overview_status(data: ProgrammeData, today, dropout_n: int) -> pd.DataFrame:
     table = site_table(data.sites)
     as_of = as_of_dates(data, today)
     issues = dict(zip(prepare(data.sites, ints=("id",))["id"], data.sites["service_issue"], strict=True))
@@ -403,18 +413,25 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
     question_sets = question_sets[~question_sets["id"].isin(instrument_set_ids(data["question_set"]))]
     responses = prepare(data["question_response"], ints=("site_id", "question_set_id"), dates=("date",))
 
+    framings, gone, rules, milestones, first, evidenced, responses = (
+        BySite(frame) for frame in (framings, gone, rules, milestones, first, evidenced, responses)
+    )
+    activities = dated["site_id"].value_counts()
+    own_sets = BySite(question_sets.dropna(subset=["site_id"]))
+    core_sets = question_sets[question_sets["site_id"].isna()]
+
     rows = []
     for site_id, site, start in zip(table["site_id"], table["site"], table["start_date"], strict=True):
         when = as_of[site_id]
         results = [
-            _lp1(framing.loc[site_id], framings[framings["site_id"] == site_id]),
-            _lp2(gone[gone["site_id"] == site_id], int((dated["site_id"] == site_id).sum()), dropout_n),
-            _lp3(rules[rules["site_id"] == site_id], int(contested.get(site_id, 0))),
+            _lp1(framing.loc[site_id], framings[site_id]),
+            _lp2(gone[site_id], int(activities.get(site_id, 0)), dropout_n, data.partner_names),
+            _lp3(rules[site_id], int(contested.get(site_id, 0))),
             _lp4(lead.loc[site_id]),
-            _lp5(milestones[milestones["site_id"] == site_id], when),
-            _lp6(first[first["site_id"] == site_id], start, when),
-            _lp7(timing.loc[site_id], evidenced[evidenced["site_id"] == site_id], when),
-            _lp8(question_sets, responses, site_id, issues.get(site_id, ""), when),
+            _lp5(milestones[site_id], when),
+            _lp6(first[site_id], start, when),
+            _lp7(timing.loc[site_id], evidenced[site_id], when),
+            _lp8(own_sets[site_id], core_sets, responses[site_id], issues.get(site_id, ""), when),
         ]
         for code, (status, rule, evidence) in zip(LEARNING_POINTS, results, strict=True):
             rows.append(

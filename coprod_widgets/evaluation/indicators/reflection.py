@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._common import prepare, role_class, shape, site_table
+from ._common import BySite, prepare, role_class, shape, site_table
 from .ladder import GAP_FLAG
 
 #: The five 4Pi standards, in the instrument's order, with their names in words.
@@ -63,6 +63,10 @@ def _answer(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _mean_and_count(values: list[float]) -> tuple[float, int]:
+    return (sum(values) / len(values) if values else float("nan")), len(values)
 
 
 def _number(value: float) -> str:
@@ -123,24 +127,22 @@ def reflection_by_site(sites: pd.DataFrame, reflections: pd.DataFrame) -> pd.Dat
         if column not in given.columns:
             given[column] = pd.Series([None] * len(given), index=given.index, dtype=object)
     given = given[given["site_id"].isin(set(table["site_id"]))]
-    classes = given["respondent_role"].map(role_class)
+    given = given.assign(_class=given["respondent_role"].map(role_class))
+    by_site = BySite(given)
     rows = []
     for site_id, site in zip(table["site_id"], table["site"], strict=True):
-        here = given["site_id"] == site_id
-        answered = bool(here.any())
+        here = by_site[site_id]
+        answered = not here.empty
+        classes = list(here["_class"])
         for standard in STANDARDS:
-            answers = given.loc[here, standard].map(_answer)
-            ratings = pd.to_numeric(answers.where(answers.isin(RATINGS)), errors="coerce").astype("float64")
-            rated = ratings.dropna()
-            by_class = {
-                name: (float(rated[classes[rated.index] == name].mean()), int((classes[rated.index] == name).sum()))
-                for name in ("staff", "lived experience")
-            }
-            staff, lived = by_class["staff"], by_class["lived experience"]
-            written = given.loc[here, f"{standard}_notes"].map(_answer)
-            n_answers = int((answers != "").sum())
-            n_dont = int((answers == DONT_KNOW).sum())
-            mean = float(rated.mean()) if len(rated) else float("nan")
+            answers = [_answer(value) for value in here[standard]]
+            rated = [(float(answer), who) for answer, who in zip(answers, classes, strict=True) if answer in RATINGS]
+            by_class = {name: [value for value, who in rated if who == name] for name in ("staff", "lived experience")}
+            staff, lived = (_mean_and_count(by_class[name]) for name in ("staff", "lived experience"))
+            n_answers = sum(1 for answer in answers if answer != "")
+            n_dont = sum(1 for answer in answers if answer == DONT_KNOW)
+            mean = _mean_and_count([value for value, _ in rated])[0]
+            written = sum(1 for value in here[f"{standard}_notes"] if _answer(value) != "")
             rows.append(
                 {
                     "site_id": site_id,
@@ -153,7 +155,7 @@ def reflection_by_site(sites: pd.DataFrame, reflections: pd.DataFrame) -> pd.Dat
                     "staff_mean": staff[0],
                     "lived_mean": lived[0],
                     "gap": staff[0] - lived[0],
-                    "notes": int((written != "").sum()),
+                    "notes": written,
                     "reading": reading(len(rated), n_dont, mean, staff, lived) if answered else NO_REFLECTION,
                 }
             )
