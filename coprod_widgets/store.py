@@ -290,6 +290,13 @@ class Store:
             values.pop(column, None)
         return record_type(kind).model_validate(values)
 
+    @staticmethod
+    def _result_to_records(kind: str, result) -> list[Record]:
+        """Every row of ``result`` as a record; the column names are read once, not once per row."""
+        cls = record_type(kind)
+        kept = [(place, name) for place, name in enumerate(result.keys()) if name not in ACCESS_COLUMNS]
+        return [cls.model_validate({name: row[place] for place, name in kept}) for row in result]
+
     def _get(self, conn: Connection, kind: str, record_id: int) -> Record | None:
         table = TABLES[record_type(kind).kind]
         if _names_no_record(record_id):
@@ -320,7 +327,7 @@ class Store:
             if isinstance(table.c[column].type, Integer) and _names_no_record(value):
                 return []  # no whole number in range: nothing can match (and the database need not be asked)
             query = query.where(table.c[column] == (value.value if isinstance(value, Enum) else value))
-        return [self._row_to_record(kind, row) for row in conn.execute(query)]
+        return self._result_to_records(kind, conn.execute(query))
 
     def all_records(self, site_id: int | None = None) -> dict[str, list[Record]]:
         """Every site-level record type in one connection, for pages that show everything at once."""
@@ -331,7 +338,7 @@ class Store:
                 query = select(table).order_by(table.c.id)
                 if site_id is not None:
                     query = query.where(table.c.site_id == site_id)
-                out[kind] = [self._row_to_record(kind, row) for row in conn.execute(query)]
+                out[kind] = self._result_to_records(kind, conn.execute(query))
         return out
 
     def sites(self) -> list[Site]:

@@ -41,6 +41,22 @@ class ProgrammeData:
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.frames[kind]
 
+    def memo(self, key: tuple, compute):
+        """``compute()`` the first time ``key`` is asked for, then what it gave (a report asks several times)."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def dropouts(self, n: int = 3) -> pd.DataFrame:
+        """:func:`~coprod_widgets.evaluation.indicators.dropouts` of these frames, worked out once per ``n``."""
+        from .indicators import dropouts
+
+        frames = self.frames
+        return self.memo(
+            ("dropouts", n),
+            lambda: dropouts(self.sites, frames["partner"], frames["activity"], frames["attendance"], n=n),
+        ).copy()
+
     def site_names(self) -> dict[int, str]:
         return dict(zip(self.sites["id"], self.sites["name"], strict=True))
 

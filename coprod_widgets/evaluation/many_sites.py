@@ -147,7 +147,7 @@ def _label(choice, code) -> str:
 def attendance(data: ProgrammeData, n: int = 3) -> list:
     """LP2 across many sites: each partner group's attendance rate at each site, spread; drop-outs counted."""
     args = [data.sites, data["partner"], data["activity"], data["attendance"]]
-    by_month, gone = ind.attendance_by_group_month(*args), ind.dropouts(*args, n=n)
+    by_month, gone = ind.attendance_by_group_month(*args), data.dropouts(n)
     per_site = by_month.groupby(["site", "role_group"], as_index=False)[["attended", "expected"]].sum()
     per_site["rate"] = 100 * per_site["attended"] / per_site["expected"].where(per_site["expected"] > 0)
     per_site["group"] = per_site["role_group"].map(lambda code: _label(RoleGroup, code))

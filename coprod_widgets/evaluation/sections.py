@@ -116,7 +116,7 @@ def lp1(data: ProgrammeData) -> list:
 
 def lp2(data: ProgrammeData, n: int = 3) -> list:
     args = _args(data, "partner", "activity", "attendance")
-    gone = ind.dropouts(*args, n=n)
+    gone = data.dropouts(n)
     if scale.many_sites(data):
         chart = many_sites.attendance(data, n=n)
     else:

@@ -107,7 +107,7 @@ def _lp1(data: ProgrammeData) -> list:
 
 def _lp2(data: ProgrammeData, n: int = 3) -> list:
     args = [data.sites, data["partner"], data["activity"], data["attendance"]]
-    gone = ind.dropouts(*args, n=n)
+    gone = data.dropouts(n)
     unnamed = gone.assign(display_name="")
     stopped = (
         gone.groupby(["site", "level", "role_group"], sort=False)

@@ -114,6 +114,14 @@ class BySite:
         return self._parts.get(site_id, self._empty)
 
 
+def rows_by_site(frame: pd.DataFrame, column: str = "site_id") -> dict:
+    """A frame's rows as named tuples, listed by site in one pass (``.get(site_id, [])`` for a site with none)."""
+    found: dict = {}
+    for row in frame.itertuples(index=False):
+        found.setdefault(getattr(row, column), []).append(row)
+    return found
+
+
 def add_site(frame: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Put the site name beside ``site_id``."""
     names = dict(zip(table["site_id"], table["site"], strict=True))

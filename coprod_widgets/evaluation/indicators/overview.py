@@ -17,12 +17,11 @@ import pandas as pd
 from ...choices import LEARNING_POINTS as _LEARNING_POINTS
 from ...choices import ChangeType, RoleGroup
 from ..data import ProgrammeData
-from ._common import DATE, BySite, day, instrument_set_ids, prepare, shape, site_table
+from ._common import DATE, BySite, day, instrument_set_ids, prepare, rows_by_site, shape, site_table
 from .answers import idea_fates, non_negotiable_status
 from .change import first_change, milestones_vs_actual
 from .evidence import PLAN_DUE_DAYS, evidence_plan_timing, indicators_with_evidence
 from .framing import framing_summary
-from .involvement import dropouts
 from .leadership import CONCENTRATED_SHARE, leadership_concentration
 
 NOT_ENOUGH = "not enough records"
@@ -130,19 +129,20 @@ def _lp1(summary: pd.Series, framings: pd.DataFrame):
     return "on track", "on track: people with lived experience helped frame the problem from the first version", first
 
 
-def _lp2(gone: pd.DataFrame, activities: int, n: int, named: bool = True):
+def _lp2(gone: list, activities: int, n: int, named: bool = True):
+    """``gone``: the site's rows of :func:`dropouts`."""
     if activities < n:
         return (
             NOT_ENOUGH,
             f"not enough records: fewer than {n} dated activities are recorded, too few to see who is drifting away",
             f"{activities} dated activities",
         )
-    people = gone[gone["level"] == "partner"]
-    groups = gone[gone["level"] == "group"]
-    if len(groups):
+    people = [row for row in gone if row.level == "partner"]
+    groups = [row for row in gone if row.level == "group"]
+    if groups:
         parts = []
-        for g in groups.itertuples():
-            members = _n(int((people["role_group"] == g.role_group).sum()), "current partner")
+        for g in groups:
+            members = _n(sum(1 for p in people if p.role_group == g.role_group), "current partner")
             parts.append(
                 f"{_group(g.role_group)} group: none of its {members} came to the last {g.missed} "
                 f"activities, last came {day(g.last_attended)}"
@@ -152,11 +152,11 @@ def _lp2(gone: pd.DataFrame, activities: int, n: int, named: bool = True):
             f"concern: a whole partner group was absent from the last {n} activities without being marked as left",
             "; ".join(parts),
         )
-    if len(people):
+    if people:
         parts = [
             f"{p.display_name if named else 'a partner'} ({_group(p.role_group)}) missed the last {p.missed}, "
             f"last came {day(p.last_attended)}"
-            for p in people.itertuples()
+            for p in people
         ]
         return (
             "watch",
@@ -170,16 +170,18 @@ def _lp2(gone: pd.DataFrame, activities: int, n: int, named: bool = True):
     )
 
 
-def _lp3(rules: pd.DataFrame, contested: int):
-    if (rules["not_accepted"] > 0).any():
+def _lp3(rules: list, contested: int):
+    """``rules``: the site's rows of :func:`non_negotiable_status`."""
+    refused = [r for r in rules if r.not_accepted > 0]
+    if refused:
         parts = [
             f"{_short(r.statement)}: {r.not_accepted} not accepted, {r.queried} queried, {r.accepted} accepted "
             f"of {r.partners_current} current partners"
-            for r in rules[rules["not_accepted"] > 0].itertuples()
+            for r in refused
         ]
         return "concern", "concern: a non-negotiable is not accepted by every current partner", "; ".join(parts)
     reasons, parts = [], []
-    for r in rules.itertuples():
+    for r in rules:
         if r.declared_after_start:
             reasons.append("a non-negotiable was declared after the start")
             parts.append(f"{_short(r.statement)} declared {r.days_after_start} days after the start")
@@ -194,7 +196,7 @@ def _lp3(rules: pd.DataFrame, contested: int):
         parts.append(f"{_n(contested, 'starting idea')} still contested")
     if reasons:
         return "watch", "watch: " + "; ".join(dict.fromkeys(reasons)), "; ".join(parts)
-    if rules.empty:
+    if not rules:
         return (
             NOT_ENOUGH,
             "not enough records: no non-negotiables are recorded, so their acceptance cannot be checked",
@@ -229,48 +231,52 @@ def _lp4(lead: pd.Series):
     return "on track", "on track: facilitation is shared across partner groups", evidence
 
 
-def _lp5(milestones: pd.DataFrame, as_of: pd.Timestamp):
-    if milestones.empty:
+def _lp5(rows: list, as_of: pd.Timestamp):
+    """``rows``: the site's rows of :func:`milestones_vs_actual`."""
+    if not rows:
         return (
             NOT_ENOUGH,
             "not enough records: no expected milestones are recorded, so progress cannot be set against them",
             f"0 milestones, judged as of {day(as_of)}",
         )
-    seen = milestones["met"] & (milestones["first_actual"] <= as_of)
-    due = milestones[milestones["expected_date"] <= as_of]
-    service = due[(due["change_kind"] == "service") & ~seen.loc[due.index]]
-    if len(service):
-        parts = [f"{_short(m.milestone)} expected by {day(m.expected_date)}" for m in service.itertuples()]
+    seen = [bool(m.met) and pd.notna(m.first_actual) and m.first_actual <= as_of for m in rows]
+    due = [pd.notna(m.expected_date) and m.expected_date <= as_of for m in rows]
+    service = [m for m, s, d in zip(rows, seen, due, strict=True) if d and not s and m.change_kind == "service"]
+    if service:
+        parts = [f"{_short(m.milestone)} expected by {day(m.expected_date)}" for m in service]
         return (
             "concern",
             "concern: the date expected for a service change has passed with no service change recorded",
             "; ".join(parts) + f"; none seen by {day(as_of)}",
         )
-    overdue = (as_of - milestones["expected_date"]).dt.days
-    late = milestones[
-        (seen & (milestones["days_late"] > MILESTONE_GRACE_DAYS)) | (~seen & (overdue > MILESTONE_GRACE_DAYS))
-    ]
-    if len(late):
+
+    def late(m, s: bool) -> bool:
+        if s:
+            return pd.notna(m.days_late) and m.days_late > MILESTONE_GRACE_DAYS
+        return pd.notna(m.expected_date) and (as_of - m.expected_date).days > MILESTONE_GRACE_DAYS
+
+    missed = [m for m, s in zip(rows, seen, strict=True) if late(m, s)]
+    if missed:
         parts = [
             f"{_short(m.milestone)} expected by {day(m.expected_date)}, "
             + (f"reached {m.days_late:.0f} days late" if m.met else "not reached")
-            for m in late.itertuples()
+            for m in missed
         ]
         return (
             "watch",
             f"watch: an expected milestone was missed by more than {MILESTONE_GRACE_DAYS} days",
             "; ".join(parts),
         )
+    reached = sum(1 for s, d in zip(seen, due, strict=True) if s and d)
     return (
         "on track",
         f"on track: every milestone due so far was reached within {MILESTONE_GRACE_DAYS} days of the date expected",
-        f"{len(due)} of {_n(len(milestones), 'milestone')} due by {day(as_of)}, "
-        f"{int(seen.loc[due.index].sum())} reached",
+        f"{sum(due)} of {_n(len(rows), 'milestone')} due by {day(as_of)}, {reached} reached",
     )
 
 
-def _lp6(first: pd.DataFrame, start, as_of: pd.Timestamp):
-    seen = first.dropna(subset=["first_observed"]).sort_values(["first_observed", "order"], kind="stable")
+def _lp6(seen: pd.DataFrame, start, as_of: pd.Timestamp):
+    """``seen``: the kinds of change seen at the site, in the order they were first seen (see :func:`_seen_changes`)."""
     dates = dict(zip(seen["change_type"], seen["first_observed"], strict=True))
     evidence = ", then ".join(f"{_change(kind)} on {day(when)}" for kind, when in dates.items())
     behaviour, service = dates.get("behaviour_culture"), dates.get("service")
@@ -323,13 +329,15 @@ def _lp8(own: pd.DataFrame, core: pd.DataFrame, here: pd.DataFrame, issue: str, 
     ``own``: the site's own question sets; ``core``: the programme's; ``here``: the answers given at the site.
     """
     own = own[own["added"].isna() | (own["added"] <= as_of)]
-    core = core[core["added"].isna() | (core["added"] <= as_of)]
-    own_answers = here[here["question_set_id"].isin(set(own["id"]))]
-    core_answers = here[here["question_set_id"].isin(set(core["id"]))]
+    core_ids = {i for i, added in zip(core["id"], core["added"], strict=True) if pd.isna(added) or added <= as_of}
+    own_ids = set(own["id"])
+    own_dates = [when for set_id, when in zip(here["question_set_id"], here["date"], strict=True) if set_id in own_ids]
+    own_dates_known = [when for when in own_dates if pd.notna(when)]
+    core_answers = sum(1 for set_id in here["question_set_id"] if set_id in core_ids)
     issue_note = f"its own issue: {_short(issue, 80)}"
     if not own.empty:
         added = f"{_names(own)}, first added {day(own['added'].min())}"
-        if own_answers.empty:
+        if not own_dates:
             return (
                 NOT_ENOUGH,
                 "not enough records: the site added questions of its own but no answers to them are recorded",
@@ -338,14 +346,14 @@ def _lp8(own: pd.DataFrame, core: pd.DataFrame, here: pd.DataFrame, issue: str, 
         return (
             "on track",
             "on track: the site adapted the approach, with questions of its own that are being answered",
-            f"{added}; {_n(len(own_answers), 'set')} of answers, the latest {day(own_answers['date'].max())}; "
+            f"{added}; {_n(len(own_dates), 'set')} of answers, the latest {day(max(own_dates_known, default=pd.NaT))}; "
             f"{issue_note}",
         )
-    if not core_answers.empty:
+    if core_answers:
         return (
             "watch",
             "watch: the site runs the common core alone, with no questions of its own",
-            f"{_n(len(core_answers), 'set')} of answers to the programme's questions only; {issue_note}",
+            f"{_n(core_answers, 'set')} of answers to the programme's questions only; {issue_note}",
         )
     return (
         NOT_ENOUGH,
@@ -385,9 +393,7 @@ def overview_status(data: ProgrammeData, today=None, dropout_n: int = 3) -> pd.D
     Worked out once per ``data`` and arguments (a report and a workbook ask for it several times).
     """
     key = ("overview_status", None if today is None else pd.Timestamp(today), dropout_n, data.partner_names)
-    if key not in data.cache:
-        data.cache[key] = _overview_status(data, today, dropout_n)
-    return data.cache[key].copy()
+    return data.memo(key, lambda: _overview_status(data, today, dropout_n)).copy()
 
 
 def _overview_status(data: ProgrammeData, today, dropout_n: int) -> pd.DataFrame:
@@ -396,7 +402,7 @@ def _overview_status(data: ProgrammeData, today, dropout_n: int) -> pd.DataFrame
     issues = dict(zip(prepare(data.sites, ints=("id",))["id"], data.sites["service_issue"], strict=True))
     framing = framing_summary(data.sites, data["partner"], data["problem_framing"]).set_index("site_id")
     framings = prepare(data["problem_framing"], ints=("site_id",), nullable_ints=("version",), dates=("date",))
-    gone = dropouts(data.sites, data["partner"], data["activity"], data["attendance"], n=dropout_n)
+    gone = data.dropouts(dropout_n)
     dated = prepare(data["activity"], ints=("site_id",), dates=("date",)).dropna(subset=["date"])
     rules = non_negotiable_status(data.sites, data["partner"], data["non_negotiable"], data["acceptance"])
     fates = idea_fates(data.sites, data["starting_idea"])
@@ -413,9 +419,9 @@ def _overview_status(data: ProgrammeData, today, dropout_n: int) -> pd.DataFrame
     question_sets = question_sets[~question_sets["id"].isin(instrument_set_ids(data["question_set"]))]
     responses = prepare(data["question_response"], ints=("site_id", "question_set_id"), dates=("date",))
 
-    framings, gone, rules, milestones, first, evidenced, responses = (
-        BySite(frame) for frame in (framings, gone, rules, milestones, first, evidenced, responses)
-    )
+    first = first.dropna(subset=["first_observed"]).sort_values(["site_id", "first_observed", "order"], kind="stable")
+    framings, first, evidenced, responses = (BySite(frame) for frame in (framings, first, evidenced, responses))
+    gone, rules, milestones = (rows_by_site(frame) for frame in (gone, rules, milestones))
     activities = dated["site_id"].value_counts()
     own_sets = BySite(question_sets.dropna(subset=["site_id"]))
     core_sets = question_sets[question_sets["site_id"].isna()]
@@ -425,10 +431,10 @@ def _overview_status(data: ProgrammeData, today, dropout_n: int) -> pd.DataFrame
         when = as_of[site_id]
         results = [
             _lp1(framing.loc[site_id], framings[site_id]),
-            _lp2(gone[site_id], int(activities.get(site_id, 0)), dropout_n, data.partner_names),
-            _lp3(rules[site_id], int(contested.get(site_id, 0))),
+            _lp2(gone.get(site_id, []), int(activities.get(site_id, 0)), dropout_n, data.partner_names),
+            _lp3(rules.get(site_id, []), int(contested.get(site_id, 0))),
             _lp4(lead.loc[site_id]),
-            _lp5(milestones[site_id], when),
+            _lp5(milestones.get(site_id, []), when),
             _lp6(first[site_id], start, when),
             _lp7(timing.loc[site_id], evidenced[site_id], when),
             _lp8(own_sets[site_id], core_sets, responses[site_id], issues.get(site_id, ""), when),

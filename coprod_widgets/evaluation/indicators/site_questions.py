@@ -13,7 +13,7 @@ import pandas as pd
 
 from ...exports.answers import answers_in, question_name, questions_of
 from ...questions.form import FormDefinition
-from ._common import DATE, add_site, only_sites, prepare, shape, site_table
+from ._common import DATE, BySite, add_site, only_sites, prepare, shape, site_table
 
 ANSWER_COLUMNS = {
     "site_id": "int64",
@@ -119,6 +119,11 @@ def answers_frame(
     return shape(add_site(out, table), ANSWER_COLUMNS)
 
 
+def _by_name(sets: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """Each set name with its versions, oldest first (``sets`` sorted by name, version and id)."""
+    return list(sets.groupby("name", sort=False)) if len(sets) else []
+
+
 def questions_asked(question_sets: pd.DataFrame, responses: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     """For every site, each question set it answers: whose it is, its versions, questions and sets of answers.
 
@@ -140,28 +145,38 @@ def questions_asked(question_sets: pd.DataFrame, responses: pd.DataFrame, sites:
         set_id: len(questions_of(definition)) if definition else 0
         for set_id, definition in zip(sets["id"], sets["definition"], strict=True)
     }
+
+    def described(frame: pd.DataFrame, whose: str) -> list[tuple[dict, set]]:
+        """Each set name's row (less its answers) and the ids of its versions."""
+        found = []
+        for name, versions in _by_name(frame):
+            newest = versions.iloc[-1]
+            row = {
+                "form": name,
+                "whose": whose,
+                "first_added": versions["added"].min(),
+                "version": newest["version"],
+                "versions": ", ".join(str(v) for v in versions["version"]),
+                "questions": counted[newest["id"]],
+                "rank": 0 if whose == EVERY_SITE else 1,
+            }
+            found.append((row, set(versions["id"])))
+        return found
+
+    common = described(sets[sets["site_id"].isna()], EVERY_SITE)
+    own_sets, answers_at = BySite(sets.dropna(subset=["site_id"])), BySite(answered)
     rows = []
     for site_id in table["site_id"]:
-        mine = sets[sets["site_id"].isna() | (sets["site_id"] == site_id)]
-        theirs = answered[answered["site_id"] == site_id]
-        for (common, name), versions in mine.groupby([mine["site_id"].isna(), "name"], sort=False):
-            newest = versions.iloc[-1]
-            given = theirs[theirs["question_set_id"].isin(set(versions["id"]))]
+        theirs = answers_at[site_id]
+        given_at = list(zip(theirs["question_set_id"], theirs["date"], strict=True))
+        own = described(own_sets[site_id], OWN)
+        for row, ids in (*common, *own):
+            dates = [when for set_id, when in given_at if set_id in ids]
+            known = [when for when in dates if pd.notna(when)]
             rows.append(
-                {
-                    "site_id": site_id,
-                    "form": name,
-                    "whose": EVERY_SITE if common else OWN,
-                    "first_added": versions["added"].min(),
-                    "version": newest["version"],
-                    "versions": ", ".join(str(v) for v in versions["version"]),
-                    "questions": counted[newest["id"]],
-                    "answer_sets": len(given),
-                    "latest_answer": given["date"].max() if len(given) else pd.NaT,
-                    "rank": 0 if common else 1,
-                }
+                {**row, "site_id": site_id, "answer_sets": len(dates), "latest_answer": max(known, default=pd.NaT)}
             )
-        if mine.empty:
+        if not common and not own:
             rows.append(
                 {
                     "site_id": site_id,
