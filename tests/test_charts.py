@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coprod_widgets.evaluation import charts, render
+from coprod_widgets.evaluation import charts, render, scale
 from coprod_widgets.evaluation.data import ProgrammeData, load_programme
 
 SITES = {1: "Saltmere", 2: "Fen <b>wick</b> & Co"}
@@ -232,6 +232,20 @@ def reflection_frame(sites: dict[int, str] = SITES) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def spread_frame() -> pd.DataFrame:
+    """Months to a first milestone at 9 sites, one with <b>markup</b> in its kind, one kind with none."""
+    rows = [{"site": f"Site {n}", "kind": "First <b>framing</b>", "months": n / 2} for n in range(8)]
+    rows.append({"site": "Site 8", "kind": "First outcome", "months": None})
+    return pd.DataFrame(rows)
+
+
+def spread_of(frame: pd.DataFrame):
+    spread = scale.spread(frame, "kind", "months", ["First <b>framing</b>", "First outcome"], sites=9)
+    return charts.spread_chart(
+        spread, "When milestones came", "Milestone", "Months after the start", "months", ["Each row."], "nothing yet."
+    )
+
+
 BUILDERS = {
     "overview_heatmap": lambda: charts.overview_heatmap(status_frame()),
     "attendance_chart": lambda: charts.attendance_chart(by_month_frame(), dropouts_frame()),
@@ -240,6 +254,8 @@ BUILDERS = {
     "ladder_chart": lambda: charts.ladder_chart(ladder_frame()),
     "self_assessment_gap_chart": lambda: charts.self_assessment_gap_chart(gap_frame()),
     "reflection_chart": lambda: charts.reflection_chart(reflection_frame()),
+    "status_distribution_chart": lambda: charts.status_distribution_chart(scale.status_counts(status_frame())),
+    "spread_chart": lambda: spread_of(spread_frame()),
 }
 EMPTY_BUILDERS = {
     "overview_heatmap": lambda: charts.overview_heatmap(status_frame().head(0)),
@@ -249,6 +265,8 @@ EMPTY_BUILDERS = {
     "ladder_chart": lambda: charts.ladder_chart(ladder_frame().head(0)),
     "self_assessment_gap_chart": lambda: charts.self_assessment_gap_chart(gap_frame().head(0)),
     "reflection_chart": lambda: charts.reflection_chart(reflection_frame().head(0)),
+    "status_distribution_chart": lambda: charts.status_distribution_chart(scale.status_counts(status_frame().head(0))),
+    "spread_chart": lambda: spread_of(spread_frame().head(0)),
 }
 
 

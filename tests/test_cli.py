@@ -236,6 +236,40 @@ def test_reset_code_replaces_the_old_code(home, db):
         store.close()
 
 
+def test_reset_code_old_check_gives_every_old_site_a_new_code_in_a_private_file(home, db, tmp_path):
+    kept = re.search(rf"Access code for .+: ({CODE})", ok(_add(home, db, "North Herts"))).group(1)
+    for name in ("South Essex", "West Kent"):
+        ok(_add(home, db, name))
+    old = {name: access.new_code() for name in ("South Essex", "West Kent")}
+    store = _open(db)
+    try:
+        for name, code in old.items():
+            store.set_access_hash(store.site_named(name).id, access.hash_code(code), who="coprod 0.1")
+        lines_before = len(store.history("site"))
+    finally:
+        store.close()
+    out = ok(run(home, "site", "reset-code", "--old-check", db=db))
+    assert "New access codes set for 2 sites that still used the old check" in out
+    codes_file = tmp_path / "store" / "coprod.db-new-access-codes.txt"
+    assert str(codes_file) in out and not re.search(CODE, out), "the codes go to the file, not the screen"
+    assert codes_file.stat().st_mode & 0o777 == 0o600
+    new = dict(re.findall(rf"^(.+): ({CODE})$", codes_file.read_text(), flags=re.M))
+    assert sorted(new) == ["South Essex", "West Kent"]
+    store = _open(db)
+    try:
+        assert store.sites_without_access_lookup() == []
+        for name, code in new.items():
+            site_id = store.site_named(name).id
+            assert store.site_for_code(code) == site_id and store.site_for_code(old[name]) is None
+        assert store.site_for_code(kept) == store.site_named("North Herts").id, (
+            "a site on the fast check keeps its code"
+        )
+        assert len(store.history("site")) == lines_before + 2, "one line of history per new code"
+    finally:
+        store.close()
+    assert "nothing to do" in ok(run(home, "site", "reset-code", "--old-check", db=db))
+
+
 def test_reset_code_makes_a_site_from_before_lookups_fast_and_the_list_says_which_are_not(home, db):
     ok(_add(home, db, "North Herts"))
     ok(_add(home, db, "South Essex"))
@@ -308,6 +342,9 @@ BAD_INPUTS = [
         "no programme called 'B'",
     ),
     ("unknown site for reset-code", [], ["site", "reset-code", "Nowhere"], "no site called 'Nowhere'"),
+    ("reset-code with no site", [], ["site", "reset-code"], "Name one site, or give --old-check"),
+    ("reset-code of a site and --old-check", [], ["site", "reset-code", "North", "--old-check"], "(not both)"),
+    ("--codes without --old-check", [], ["site", "reset-code", "North", "--codes", "x.txt"], "goes with --old-check"),
     ("token without evaluator", [], ["serve", "--token", "abc"], "add --evaluator"),
     (
         "export to a file",

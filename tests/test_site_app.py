@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ import pytest
 from coprod_widgets import access, throttle
 from coprod_widgets.problems import RecordInvalid
 from coprod_widgets.records import RECORD_TYPES
-from coprod_widgets.siteapp import SiteApp
+from coprod_widgets.siteapp import SiteApp, gate
 from coprod_widgets.siteapp.sections import SECTIONS
 from tests.casefiles import fill, load_cases
 
@@ -125,6 +126,53 @@ def test_first_page_imports_neither_pandas_nor_altair():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+HEAVY = ("sqlalchemy", "pydantic", "pandas", "altair")
+#: Draws the first page with no store given, as the notebook does, then tries a code.
+FIRST_PAGE_PROBE = f"""
+import sys, time
+from coprod_widgets.siteapp import SiteApp, gate
+app = SiteApp(warm_up_after=WARM)
+print(*[name in sys.modules for name in {HEAVY!r}])
+if WARM is not None:
+    deadline = time.monotonic() + 30
+    while app._store is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    print(app._store is not None, "coprod_widgets.siteapp.workspace" in sys.modules)
+app.gate.code.value = "wrong code of five words"
+print(repr(app.gate.message.value))
+"""
+
+
+def _first_page(env: dict[str, str], warm: float | None) -> list[str]:
+    probe = FIRST_PAGE_PROBE.replace("WARM", repr(warm))
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_the_code_box_is_drawn_before_the_store_is_opened(tmp_path):
+    env = {**os.environ, "COPROD_DB_URL": f"sqlite:///{tmp_path / 'site.db'}"}
+    lines = _first_page(env, warm=None)
+    assert lines[0].split() == ["False"] * len(HEAVY), f"imported before the first page: {lines[0]}"
+    assert lines[1] == repr(gate.WRONG_CODE)
+
+
+def test_the_store_is_opened_in_the_background_once_the_page_is_drawn(tmp_path):
+    env = {**os.environ, "COPROD_DB_URL": f"sqlite:///{tmp_path / 'site.db'}"}
+    lines = _first_page(env, warm=0.05)
+    assert lines[1].split() == ["True", "True"]  # the store is open and the workspace's modules are imported
+    assert lines[2] == repr(gate.WRONG_CODE)
+
+
+def test_a_store_that_cannot_be_opened_is_said_in_words_not_a_traceback(tmp_path):
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    env = {**os.environ, "COPROD_DB_URL": f"sqlite:///{blocker / 'site.db'}"}
+    lines = _first_page(env, warm=0.05)
+    assert lines[1].split() == ["False", "False"]
+    assert lines[2] == repr(gate.CANNOT_OPEN)
 
 
 def test_every_form_saves_through_the_store(store, coded, workspace):

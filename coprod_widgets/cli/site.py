@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .. import access
@@ -93,7 +95,8 @@ def site_list(ctx: click.Context) -> None:
     """List every site: number, name, service issue, start date, and whether it has an access code.
 
     A code given by a coprod from before access-code lookups is checked the old, slower way until it is next
-    used; the list says which. coprod site reset-code NAME makes that site's check fast at once (a new code).
+    used; the list says which. coprod site reset-code NAME makes that site's check fast at once (a new code),
+    and coprod site reset-code --old-check does so for every such site.
     """
     store = open_store(ctx)
     sites = store.sites()
@@ -118,21 +121,78 @@ def site_list(ctx: click.Context) -> None:
         count = f"{len(old_check)} site{'s' if len(old_check) != 1 else ''}"
         click.echo(
             f"{count} still use{'s' if len(old_check) == 1 else ''} the old, slower code check: each switches the "
-            "first time its code is used, or at once with  coprod site reset-code NAME  (a new code)."
+            "first time its code is used, or at once with  coprod site reset-code NAME  (a new code), or all of "
+            "them with  coprod site reset-code --old-check ."
         )
 
 
 @site.command("reset-code")
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option(
+    "--old-check",
+    is_flag=True,
+    help="Give a new code to every site still checked the old, slower way (codes from coprod 0.1), in one step.",
+)
+@click.option(
+    "--codes",
+    "codes_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --old-check: the file the new codes are written to, readable by you only "
+    "(default: beside a SQLite store, store.db-new-access-codes.txt; else ./new-access-codes.txt).",
+)
 @click.pass_context
-def site_reset_code(ctx: click.Context, name: str) -> None:
+def site_reset_code(ctx: click.Context, name: str | None, old_check: bool, codes_path: Path | None) -> None:
     """Give the site called NAME a new access code; the old code stops working at once.
 
-    Use it when a code is lost or may have been seen by someone who should not have it.
+    Use it when a code is lost or may have been seen by someone who should not have it. With --old-check
+    instead of NAME: every site whose code is still checked the old, slower way gets a new one, in one
+    transaction, and the codes go to a file only you can read (a wrong code then costs one key derivation
+    however many sites there are).
     """
+    if (name is None) != old_check:
+        raise click.ClickException(
+            "Name one site, or give --old-check for every site still on the old check (not both)."
+        )
+    if codes_path is not None and not old_check:
+        raise click.ClickException("--codes goes with --old-check; a single site's new code is shown on screen.")
     store = open_store(ctx)
+    if old_check:
+        _reset_old_checks(store, codes_path)
+        return
     found = site_called(store, name)
     code = access.new_code()
     store.set_access_code(found.id, code, who=who_is_acting())
     click.echo(f"New access code set for site {found.name!r}; the old one no longer works.")
     _print_new_code(found.name, code)
+
+
+def _reset_old_checks(store, codes_path: Path | None) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .synth import codes_file_for, write_private
+
+    old = store.sites_without_access_lookup()
+    if not old:
+        click.echo("Every site's code is already checked the fast way: nothing to do.")
+        return
+    names = {s.id: s.name for s in store.sites()}
+    codes = {site_id: access.new_code() for site_id in old}
+    salt = store.access_salt()
+    with ThreadPoolExecutor() as pool:  # the key derivations, before the write rather than while it holds a lock
+        issued = dict(zip(codes, pool.map(lambda code: access.issue(code, salt), codes.values()), strict=True))
+    who = who_is_acting()
+    with store.writing() as conn:
+        for site_id, (code_hash, lookup) in issued.items():
+            store.set_access_hash(site_id, code_hash, who, conn=conn, lookup=lookup)
+    target = codes_path or codes_file_for(store.url, "new-access-codes")
+    write_private(
+        target,
+        [
+            "# New access codes: each site's old code no longer works. Give each site team its own, then delete this.",
+            *(f"{names[site_id]}: {code}" for site_id, code in codes.items()),
+        ],
+    )
+    count = f"{len(codes)} site{'s' if len(codes) != 1 else ''}"
+    click.echo(f"New access codes set for {count} that still used the old check; their old codes no longer work.")
+    click.echo(f"The new codes are in {target} (readable by you only).")

@@ -17,10 +17,12 @@ CODES_FILE = "synth-access-codes.txt"
 MAX_SITES = 5000
 
 
-def codes_file_for(url: str) -> Path:
-    """Where the codes go by default: beside a SQLite store, named after it; else the current folder."""
+def codes_file_for(url: str, kind: str = "access-codes") -> Path:
+    """Where codes go by default: beside a SQLite store, named after it; else the current folder."""
     path = sqlite_path(url)
-    return path.with_name(f"{path.name}-access-codes.txt") if path else Path(CODES_FILE)
+    if path is None:
+        return Path(CODES_FILE if kind == "access-codes" else f"{kind}.txt")
+    return path.with_name(f"{path.name}-{kind}.txt")
 
 
 def write_private(path: Path, lines: list[str]) -> None:

@@ -233,6 +233,7 @@ def ladder(data: ProgrammeData) -> list:
             "",
             ["Each row is a stage of the work; the spread is of each site's median step at that stage."],
             "no activities with a Ladder step for the sites chosen.",
+            domain=(1, 7),
         ),
         _spread_table(stages, "Each site's median Ladder step at each stage", "Stage"),
         spread_chart(
@@ -271,6 +272,7 @@ def reflection_4pi(data: ProgrammeData) -> list:
             "",
             [f"Each row is a standard; the spread is of each site's mean rating, where {MIN_RATED} or more rated it."],
             "no 4Pi reflection with enough ratings for the sites chosen.",
+            domain=(1, 5),
         ),
         _spread_table(
             spread, f"Each site's mean 4Pi rating (sites with fewer than {MIN_RATED} ratings count as none)", "Standard"

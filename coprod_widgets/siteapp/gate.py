@@ -8,15 +8,24 @@ so reloading the page does not reset the wait.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from .. import access, throttle
-from ..scope import SiteScope
-from ..store import Store
+from .. import access
 
+if TYPE_CHECKING:  # the store, records and SQLAlchemy are imported when a code is first tried, not before
+    from ..scope import SiteScope
+    from ..store import Store
+
+log = logging.getLogger(__name__)
+CANNOT_OPEN = (
+    "Your site's records cannot be opened just now, so no code can be checked. Nothing you typed was saved. "
+    "Please try again later, and tell your evaluation lead if it happens again."
+)
 WRONG_CODE = (
     "That code was not recognised. Check each word and the order, then try again. "
     "If you have lost your code, ask your evaluation lead for a new one."
@@ -24,8 +33,10 @@ WRONG_CODE = (
 
 
 class AccessGate:
-    def __init__(self, store: Store, on_open: Callable[[SiteScope], None]):
-        self.store = store
+    """``store``: the store, or a function that opens it (called when a code is first tried)."""
+
+    def __init__(self, store: Store | Callable[[], Store], on_open: Callable[[SiteScope], None]):
+        self._store = store
         self.on_open = on_open
         self._last_code: str | None = None
         self.intro = widgets.HTML(
@@ -47,6 +58,10 @@ class AccessGate:
         self.widget = widgets.VBox([self.intro, self.code, self.button, self.message])
         self.widget.add_class("coprod-gate")
 
+    @property
+    def store(self) -> Store:
+        return self._store() if callable(self._store) else self._store
+
     def attempt(self, force: bool = False) -> SiteScope | None:
         """Check the typed code; open the site if it is right. Pressing Enter then the button counts once."""
         code = access.normalise(self.code.value)
@@ -56,7 +71,15 @@ class AccessGate:
             return None
         if code == self._last_code and not force:
             return None
-        verdict = throttle.check(self.store)
+        from .. import throttle
+
+        try:
+            store = self.store
+        except Exception:  # the page cannot show a traceback to a site team; the server's log keeps it
+            log.exception("The site app could not open its store")
+            self.message.value = CANNOT_OPEN
+            return None
+        verdict = throttle.check(store)
         if not verdict.allowed:
             seconds = math.ceil(verdict.wait_seconds)
             self.message.value = (
@@ -68,12 +91,12 @@ class AccessGate:
             self.message.value = WRONG_CODE
             return None
         self._last_code = code
-        site_id = self.store.site_for_code(code)  # one key derivation, however many sites
-        throttle.record(self.store, succeeded=site_id is not None)
+        site_id = store.site_for_code(code)  # one key derivation, however many sites
+        throttle.record(store, succeeded=site_id is not None)
         if site_id is None:
             self.message.value = WRONG_CODE
             return None
         self.message.value = "Opening your site..."
-        scope = self.store.for_site(site_id)
+        scope = store.for_site(site_id)
         self.on_open(scope)
         return scope

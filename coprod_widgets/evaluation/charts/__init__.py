@@ -23,6 +23,7 @@ from ._common import (
 )
 from .attendance import attendance_chart
 from .change import change_progression_chart
+from .distribution import spread_chart, status_distribution_chart
 from .ladder import ladder_chart, self_assessment_gap_chart
 from .overview import overview_heatmap
 from .reflection import reflection_chart
@@ -42,6 +43,8 @@ __all__ = [
     "overview_heatmap",
     "reflection_chart",
     "self_assessment_gap_chart",
+    "spread_chart",
+    "status_distribution_chart",
     "timeline_chart",
     "timeline_events",
 ]

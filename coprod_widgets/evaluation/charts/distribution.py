@@ -56,6 +56,7 @@ def status_distribution_chart(counts: pd.DataFrame) -> alt.LayerChart:
         lambda r: _sentences(f"{r.learning_point} ({r.meaning}): {r.sites} of {r.total} sites {r.status}"),
     )
     empty = int(frame["total"].max() if len(frame) else 0) == 0
+    frame = frame.head(0) if empty else frame  # no zeros drawn as if they were counts
     headings = [STATUS_HEADINGS[s] for s in STATUSES]
     base = alt.Chart(_data(frame)).encode(
         x=alt.X(
@@ -118,11 +119,13 @@ def spread_chart(
     unit: str,
     how_to_read: list[str],
     nothing: str,
+    domain: tuple[float, float] | None = None,
 ) -> alt.LayerChart:
     """One row per category: a line from the lowest site to the highest, a box over the middle half of the
     sites, a tick at the median, and at the right how many sites have a figure and how many have none.
 
-    ``spread`` as :func:`coprod_widgets.evaluation.scale.spread` gives it. Rows given to Altair: one per category.
+    ``spread`` as :func:`coprod_widgets.evaluation.scale.spread` gives it; ``domain`` fixes the axis (a rating
+    scale's ends), which otherwise starts at 0. Rows given to Altair: one per category.
     """
     frame = spread.copy()
     frame["category"] = _text(frame["category"])
@@ -135,8 +138,9 @@ def spread_chart(
     frame["tip"] = _rows(frame, lambda r: _sentences(f"{r.category}: {_extent(r, unit)}", f"{r.count}"))
     categories = list(frame["category"])
     empty = int(frame["sites"].sum()) == 0
+    frame = frame.head(0) if empty else frame
     y = alt.Y("category:N", title=category_title, sort=categories, axis=alt.Axis(**AXIS))
-    x_scale = alt.Scale(zero=True, nice=True)
+    x_scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=True, nice=True)
     data = _data(frame)
     tooltip = [
         alt.Tooltip("category:N", title=category_title),
