@@ -2,6 +2,8 @@
 
 One ``coprod serve`` worker on the store; pages opened in Chromium one after another, each with its site's
 code typed, and kept open. The worker's process tree (Voilà and every kernel) is measured before and after.
+Every other page has its code typed the moment the box shows; the others after :data:`TYPING_S` seconds, as
+a person types five words (the app opens its store in the background once the page is drawn).
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from tests.servers import start_server, stop_server
 from .common import mb, median, ms, table, tree_rss
 
 SESSIONS = 6
+#: Seconds a person takes, at the least, to type a five-word code.
+TYPING_S = 3.0
 
 
-async def _open_site(browser, base_url: str, code: str) -> tuple[object, float]:
+async def _open_site(browser, base_url: str, code: str, pause: float) -> tuple[object, float]:
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(base_url)
     box = page.get_by_label("Site access code")
     await box.wait_for(state="visible", timeout=60_000)
+    await asyncio.sleep(pause)
     await box.fill(code)
     started = time.perf_counter()
     await page.get_by_role("button", name="Open my site").click()
@@ -38,11 +43,12 @@ async def _measure(server, codes: list[str]) -> dict[str, object]:
         try:
             await asyncio.sleep(2)
             before = tree_rss(server.process.pid)
-            contexts, waits = [], []
-            for code in codes:
-                context, seconds = await _open_site(browser, server.base_url, code)
+            contexts, waits = [], {0.0: [], TYPING_S: []}
+            for number, code in enumerate(codes):
+                pause = TYPING_S if number % 2 else 0.0
+                context, seconds = await _open_site(browser, server.base_url, code, pause)
                 contexts.append(context)
-                waits.append(seconds)
+                waits[pause].append(seconds)
             await asyncio.sleep(2)
             after = tree_rss(server.process.pid)
             for context in contexts:
@@ -52,7 +58,15 @@ async def _measure(server, codes: list[str]) -> dict[str, object]:
     return {"before": before, "after": after, "waits": waits}
 
 
-HEADINGS = ["store", "sessions", "code to workspace (median)", "slowest", "server before", "memory per session"]
+HEADINGS = [
+    "store",
+    "sessions",
+    "code to workspace, typed at once (median)",
+    f"typed after {TYPING_S:g} s (median)",
+    "slowest",
+    "server before",
+    "memory per session",
+]
 
 
 def row(label: str, db_url: str, codes: list[str]) -> list[object]:
@@ -64,9 +78,15 @@ def row(label: str, db_url: str, codes: list[str]) -> list[object]:
     finally:
         stop_server(server)
     per_session = (found["after"] - found["before"]) / len(chosen)
-    waits = found["waits"]
-    print(f"{label}: workspace usable {ms(median(waits))} after the code (median); {mb(per_session)} per session")
-    return [label, len(chosen), ms(median(waits)), ms(max(waits)), mb(found["before"]), mb(per_session)]
+    at_once, typed = found["waits"][0.0], found["waits"][TYPING_S]
+    print(
+        f"{label}: workspace usable {ms(median(at_once))} after a code typed at once, {ms(median(typed))} after one "
+        f"typed in {TYPING_S:g} s (medians); {mb(per_session)} per session"
+    )
+    slowest = max(at_once + typed)
+    return [
+        label, len(chosen), ms(median(at_once)), ms(median(typed)), ms(slowest), mb(found["before"]), mb(per_session)
+    ]  # fmt: skip
 
 
 def run(stores: dict[int, tuple[str, dict[str, str]]]) -> str:
