@@ -19,7 +19,9 @@ from coprod_widgets.surveys.mapping import (
     mapping_to_yaml,
     scale_for,
 )
-from coprod_widgets.surveys.suggest import CHOOSE, guess_roles, suggest
+from coprod_widgets.surveys.read import read_export
+from coprod_widgets.surveys.suggest import CHOOSE, draft_yaml, guess_roles, suggest
+from tests import survey_exports
 
 AGREE = {label: n for n, label in enumerate(LIKERT_SCALES["agreement"], start=1)}
 MAPPING = SurveyMapping(
@@ -214,3 +216,13 @@ def test_diverging_bars_centre_the_middle_answer_on_zero():
     assert bars.loc["Neither agree nor disagree", "start"] == pytest.approx(-0.25)
     assert bars.loc["Neither agree nor disagree", "end"] == pytest.approx(0.25)
     assert bars.loc["Strongly agree", "end"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("tool", sorted(survey_exports.WRITERS))
+def test_a_draft_for_a_real_export_carries_no_one_s_name_or_e_mail(tmp_path, tool):
+    kind = {"kobo": "csv", "redcap": "raw", "msforms": "xlsx", "googleforms": "csv", "surveymonkey": "csv"}[tool]
+    export = read_export(survey_exports.WRITERS[tool](tmp_path, kind))
+    text = draft_yaml(suggest(export, "Spring survey"))
+    assert text.startswith("# A DRAFT") and f"tool: {export.tool}" in text
+    for person in ("Zoë", "Ní Bhriain", "Łukasz", "Nowak", "@"):
+        assert person not in text
