@@ -16,6 +16,7 @@ import pytest
 
 from coprod_widgets.evaluation import charts, render, scale
 from coprod_widgets.evaluation.data import ProgrammeData, load_programme
+from coprod_widgets.surveys import likert as survey_likert
 
 SITES = {1: "Saltmere", 2: "Fen <b>wick</b> & Co"}
 LPS = [f"LP{n}" for n in range(1, 9)]
@@ -246,6 +247,27 @@ def spread_of(frame: pd.DataFrame):
     )
 
 
+AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+
+
+def likert_bars() -> pd.DataFrame:
+    """Two questions at one site: one with every count shown, one with a count under 5 (and a second) hidden."""
+    answers = pd.DataFrame(
+        [
+            {"question": "I was <b>listened</b> to", "answer": a}
+            for a, n in zip(AGREE, [5, 6, 0, 9, 12], strict=True)
+            for _ in range(n)
+        ]
+        + [
+            {"question": "The problem was agreed", "answer": a}
+            for a, n in zip(AGREE, [0, 2, 7, 8, 6], strict=True)
+            for _ in range(n)
+        ]
+    )
+    counts = survey_likert.likert_counts(answers, AGREE, by=["question"])
+    return survey_likert.diverging(counts, AGREE).rename(columns={"question": "row"})
+
+
 BUILDERS = {
     "overview_heatmap": lambda: charts.overview_heatmap(status_frame()),
     "attendance_chart": lambda: charts.attendance_chart(by_month_frame(), dropouts_frame()),
@@ -256,6 +278,7 @@ BUILDERS = {
     "reflection_chart": lambda: charts.reflection_chart(reflection_frame()),
     "status_distribution_chart": lambda: charts.status_distribution_chart(scale.status_counts(status_frame())),
     "spread_chart": lambda: spread_of(spread_frame()),
+    "likert_chart": lambda: charts.likert_chart(likert_bars(), AGREE, "Partners' views", "Question"),
 }
 EMPTY_BUILDERS = {
     "overview_heatmap": lambda: charts.overview_heatmap(status_frame().head(0)),
@@ -267,6 +290,7 @@ EMPTY_BUILDERS = {
     "reflection_chart": lambda: charts.reflection_chart(reflection_frame().head(0)),
     "status_distribution_chart": lambda: charts.status_distribution_chart(scale.status_counts(status_frame().head(0))),
     "spread_chart": lambda: spread_of(spread_frame().head(0)),
+    "likert_chart": lambda: charts.likert_chart(likert_bars().head(0), AGREE, "Partners' views", "Question"),
 }
 
 
@@ -780,3 +804,16 @@ def test_saved_page_draws_its_charts_with_the_network_blocked(tmp_path, embed):
             assert [url for url in asked if not url.startswith("file://")] == []
         finally:
             browser.close()
+
+
+def test_likert_bars_diverge_from_zero_and_hidden_counts_are_said_not_drawn():
+    spec = charts.likert_chart(likert_bars(), AGREE, "Partners' views", "Question").to_dict()
+    rows = data_rows(spec)
+    agreed = [r for r in rows if r["row"] == "The problem was agreed"]
+    assert {r["answer"] for r in agreed} == {"Neither agree nor disagree", "Agree"}, "2, then the next smallest, hidden"
+    assert all(r["label"].endswith("(some counts under 5 hidden)") for r in agreed)
+    listened = {r["answer"]: r for r in rows if r["row"].startswith("I was")}
+    assert listened["Strongly disagree"]["start"] == pytest.approx(-11 / 32, abs=1e-3)
+    assert listened["Strongly agree"]["end"] == pytest.approx(21 / 32, abs=1e-3)
+    svg = render.spec_svg(spec)
+    assert "&lt;b&gt;listened" in svg and "<b>listened" not in svg

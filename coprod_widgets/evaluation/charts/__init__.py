@@ -25,6 +25,7 @@ from .attendance import attendance_chart
 from .change import change_progression_chart
 from .distribution import spread_chart, status_distribution_chart
 from .ladder import ladder_chart, self_assessment_gap_chart
+from .likert import likert_chart
 from .overview import overview_heatmap
 from .reflection import reflection_chart
 from .timeline import timeline_chart, timeline_events
@@ -40,6 +41,7 @@ __all__ = [
     "attendance_chart",
     "change_progression_chart",
     "ladder_chart",
+    "likert_chart",
     "overview_heatmap",
     "reflection_chart",
     "self_assessment_gap_chart",
