@@ -192,3 +192,14 @@ def test_the_programme_report_names_no_partner_whatever_the_number_of_sites(prog
     if sites == 40:
         assert not named.empty, "some evidence names a partner in the workbooks"
         assert "a partner (" in html, "the report still describes the drop-outs"
+
+
+def test_when_no_site_needs_a_look_the_evidence_tables_still_show_sites(programmes):
+    store = Store.open(programmes[14])
+    data = load_programme(store)
+    store.close()
+    status = sections.ind.overview_status(data)  # kept on the data; made all "on track" below
+    data.cache[("overview_status", None, 3, True)] = status.assign(status="on track")
+    html = SectionView(sections.lp4(data)).html(embed="svg")
+    assert "every site is on track at LP4" in html and "nothing recorded yet" not in html
+    assert sorted(data.sites["name"])[0] in html

@@ -35,6 +35,13 @@ def focus(data: ProgrammeData, lp: str, frame: pd.DataFrame, caption: str) -> tu
     if not scale.many_sites(data):
         return frame, caption
     sites = scale.focus_sites(ind.overview_status(data), lp)
+    if not sites:  # none needs a look: show some sites rather than an empty table that reads as "no records"
+        names = sorted(data.sites["name"])
+        shown = min(len(names), scale.FOCUS_SITES)
+        return scale.keep_sites(frame, names), (
+            f"{caption}: every site is on track at {lp.upper()}, with enough records to judge; the first {shown} "
+            f"of {len(names)} sites by name (every site's figures are in its site report)"
+        )
     shown = min(len(sites), scale.FOCUS_SITES)
     return scale.keep_sites(frame, sites), (
         f"{caption}: the {shown} of {len(data.sites)} sites that need a look at {lp.upper()} first"
