@@ -484,6 +484,97 @@ class QuestionResponse(SiteRecord):
             yield from linked_problems(questions, partner, self.answers)
 
 
+#: The tools a survey export can come from (see coprod_widgets.surveys.read), and "unknown".
+SURVEY_TOOLS = ("kobo", "redcap", "msforms", "googleforms", "surveymonkey", "unknown")
+Checksum = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+#: More responses than one export could hold (and a bound the database can store).
+MAX_ROWS_READ = 10_000_000
+
+
+class Survey(SiteRecord):
+    """A survey a site ran in another tool (KoboToolbox, REDCap...), and how its questions map to the learning
+    points (see :mod:`coprod_widgets.surveys.mapping`); its responses arrive by import."""
+
+    kind: ClassVar[str] = "survey"
+    noun: ClassVar[str] = "Survey"
+    dated_by: ClassVar[str | None] = "added"
+    past_dates: ClassVar[tuple[str, ...]] = ("added",)
+
+    name: Name = Field(title="Survey name")
+    tool: Name = Field(title="Tool it came from")
+    mapping: dict[str, Any] = Field(title="Mapping to the learning points")
+    added: Day = Field(title="Date first imported")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        if self.tool not in SURVEY_TOOLS:
+            yield FieldProblem(
+                "tool",
+                f"Tool it came from: {self.tool!r} is not one coprod reads; use one of {', '.join(SURVEY_TOOLS)}.",
+            )
+        from .surveys.mapping import MappingInvalid, mapping_from_dict  # loaded only when a survey is saved
+
+        try:
+            mapping_from_dict(self.mapping)
+        except MappingInvalid as problem:
+            yield FieldProblem("mapping", f"Mapping to the learning points: {'; '.join(problem.problems)}.")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        if lookup.exists("survey", exclude_id=self.id, site_id=self.site_id, name=self.name):
+            yield FieldProblem(
+                "name",
+                f"Survey name: this site already has a survey called {self.name!r}. Import into it, "
+                "or give this one another name.",
+            )
+
+
+class SurveyImport(SiteRecord):
+    """One file imported into a survey: which file (name and checksum), when, what came of each row."""
+
+    kind: ClassVar[str] = "survey_import"
+    noun: ClassVar[str] = "Survey import"
+    dated_by: ClassVar[str | None] = "imported"
+    references: ClassVar[dict[str, str]] = {"survey_id": "survey"}
+    past_dates: ClassVar[tuple[str, ...]] = ("imported",)
+
+    survey_id: int = Field(title="Survey")
+    file_name: Name = Field(title="File imported")
+    checksum: Checksum = Field(title="Checksum of the file")
+    imported: Day = Field(title="Date imported")
+    rows_read: int = Field(ge=0, le=MAX_ROWS_READ, title="Responses read")
+    responses_added: int = Field(ge=0, le=MAX_ROWS_READ, title="New responses")
+    responses_repeated: int = Field(ge=0, le=MAX_ROWS_READ, title="Responses already imported")
+    unreadable_rows: Note = Field(default="", title="Rows that could not be read")
+    mapping: dict[str, Any] = Field(title="Mapping used")
+
+
+class SurveyResponse(SiteRecord):
+    """One response from a survey export, kept as the tool gave it (names and e-mails only when asked for)."""
+
+    kind: ClassVar[str] = "survey_response"
+    noun: ClassVar[str] = "Survey response"
+    dated_by: ClassVar[str | None] = "submitted"
+    references: ClassVar[dict[str, str]] = {"survey_id": "survey", "import_id": "survey_import"}
+    past_dates: ClassVar[tuple[str, ...]] = ("submitted",)
+
+    survey_id: int = Field(title="Survey")
+    import_id: int = Field(title="Import it came in")
+    response_key: Name = Field(title="Response id in the tool")
+    submitted: OptionalDay = Field(default=None, title="Date submitted")
+    respondent_role: RoleGroup | None = Field(default=None, title="Respondent's role group")
+    complete: bool | None = Field(default=None, title="Completed")
+    answers: dict[str, Any] = Field(title="Answers")
+    identifiers: dict[str, Any] = Field(default_factory=dict, title="Names and e-mail addresses given")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        if lookup.exists(
+            "survey_response", exclude_id=self.id, survey_id=self.survey_id, response_key=self.response_key
+        ):
+            yield FieldProblem(
+                "response_key",
+                f"Response id in the tool: response {self.response_key!r} of this survey is already stored.",
+            )
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
     for cls in (
@@ -502,6 +593,9 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Decision,
         QuestionSet,
         QuestionResponse,
+        Survey,
+        SurveyImport,
+        SurveyResponse,
     )
 }
 SITE_RECORD_TYPES = {kind: cls for kind, cls in RECORD_TYPES.items() if issubclass(cls, SiteRecord)}

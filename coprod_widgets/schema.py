@@ -100,6 +100,8 @@ def _table_for(cls: type[Record]) -> Table:
         Index("ux_problem_framing_version", table.c.site_id, table.c.version, unique=True)
     if cls.kind == "question_response":
         Index("ix_question_response_set", table.c.question_set_id)
+    if cls.kind == "survey_response":  # a response id once per survey: a later export adds only what is new
+        Index("ux_survey_response_key", table.c.survey_id, table.c.response_key, unique=True)
     return table
 
 

@@ -20,6 +20,7 @@ REVISIONS: tuple[str, ...] = (
     "0003_question_sets",
     "0004_self_assessment_answers",
     "0005_access_lookup",
+    "0006_survey_evidence",
 )
 BASELINE, HEAD = REVISIONS[0], REVISIONS[-1]
 

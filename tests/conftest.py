@@ -85,7 +85,41 @@ def small_programme(store) -> dict[str, int]:
     )
     refs["question_set"] = _site_question_set(store, north.id)
     refs.update(_shared_instruments(store))
+    refs.update(_survey(store, north.id))
     return refs
+
+
+#: A survey's mapping as coprod import-survey stores it: one question on the agreement scale.
+SURVEY_MAPPING = {
+    "survey": "Partners' survey",
+    "tool": "googleforms",
+    "role_column": "Which best describes you?",
+    "roles": {"Carer": "carer", "Nurse": "clinician"},
+    "questions": [
+        {
+            "question": "I was listened to",
+            "learning_point": "lp2",
+            "scores": {"Strongly disagree": 1, "Disagree": 2, "Agree": 3, "Strongly agree": 4},
+        }
+    ],
+}
+
+
+def _survey(store: Store, site_id: int) -> dict[str, int]:
+    """A survey at the site and one import into it (no responses yet), as coprod import-survey stores them."""
+    who = "test fixture"
+    survey = store.add(
+        "survey", {"site_id": site_id, "name": "Partners' survey", "tool": "googleforms", "mapping": SURVEY_MAPPING,
+                   "added": "2015-09-10"}, who
+    )  # fmt: skip
+    done = store.add(
+        "survey_import",
+        {"site_id": site_id, "survey_id": survey.id, "file_name": "partners.csv", "checksum": "0" * 64,
+         "imported": "2015-09-10", "rows_read": 0, "responses_added": 0, "responses_repeated": 0,
+         "mapping": SURVEY_MAPPING},
+        who,
+    )  # fmt: skip
+    return {"survey": survey.id, "survey_import": done.id}
 
 
 def _shared_instruments(store: Store) -> dict[str, int]:

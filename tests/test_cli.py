@@ -75,6 +75,7 @@ COMMANDS = [
     ["questions"],
     ["questions", "add"],
     ["questions", "list"],
+    ["import-survey"],
 ]
 
 

@@ -302,6 +302,25 @@ def test_keep_text_keeps_free_text_but_not_names(demo, tmp_path):
     assert all(PSEUDONYM.match(row["display_name"]) for row in as_dicts(tables["partner"]))
 
 
+def test_names_and_e_mails_from_survey_exports_never_leave_in_a_de_identified_export(store, small_programme, tmp_path):
+    refs = small_programme
+    store.add(
+        "survey_response",
+        {"site_id": refs["site"], "survey_id": refs["survey"], "import_id": refs["survey_import"],
+         "response_key": "R_1", "answers": {"I was listened to": "Agree"},
+         "identifiers": {"Email": "zoe@example.org", "Name": "Zoë Ní Bhriain"}},
+        "test",
+    )  # fmt: skip
+    full = as_dicts(tables_in(export_store(store, tmp_path / "full").path)["survey_response"])
+    assert "zoe@example.org" in full[0]["identifiers"], "a full export has everything"
+    for keep_text in (False, True):
+        folder = export_store(store, tmp_path / f"deid-{keep_text}", deidentify=True, keep_text=keep_text).path
+        text = "".join(path.read_text(encoding="utf-8") for path in folder.iterdir())
+        assert "zoe@example.org" not in text and "Zoë" not in text
+        row = as_dicts(tables_in(folder)["survey_response"])[0]
+        assert "identifiers" not in row and ("answers" in row) == keep_text
+
+
 @pytest.mark.parametrize("min_count", [1, 5, 10])
 def test_small_counts_are_hidden_and_no_totals(demo, tmp_path, min_count):
     exact = tables_in(export_store(demo, tmp_path / "exact").path)

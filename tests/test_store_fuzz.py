@@ -49,7 +49,10 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 HOSTILE_EXAMPLES = 60  # per record type, about half through add and half through update
-ISOLATION_RUNS, ISOLATION_STEPS = 30, 40
+ISOLATION_RUNS, ISOLATION_STEPS = 40, 40  # enough for a done and a refused write of every kind (18 kinds)
+#: Fields that must differ from every stored record's (per site or per survey), made fresh for each add.
+UNIQUE_FIELDS = {"survey": "name", "survey_response": "response_key"}
+FRESH = itertools.count(1)
 #: Shrinking a failed run of the site-isolation machine can take Hypothesis many minutes; the unshrunk steps
 #: are printed anyway. Set COPROD_FUZZ_SHRINK=1 to shrink them to the fewest.
 ISOLATION_PHASES = list(Phase) if os.environ.get("COPROD_FUZZ_SHRINK") else [Phase.explicit, Phase.generate]
@@ -68,6 +71,10 @@ def test_every_kind_has_a_base_record():
 #: A site's own question set (one integer question), as coprod questions add would store it.
 QUESTION_SET = next(case["data"] for case in VALID if case["kind"] == "question_set")
 
+#: A survey and one import into it, as coprod import-survey stores them (the "$survey" and "$survey_import").
+SURVEY = next(case["data"] for case in VALID if case["kind"] == "survey")
+SURVEY_IMPORT = next(case["data"] for case in VALID if case["kind"] == "survey_import")
+
 #: What every site starts with: the records valid_records.yaml names as "$partner_lived" and so on.
 SEED = {
     "partner_lived": ("partner", {"display_name": "Rosa", "role_group": "lived_experience", "joined": "2015-03-01"}),
@@ -78,6 +85,8 @@ SEED = {
         {"statement": "No new money", "declared_by_id": "$partner_staff", "date_declared": "2015-03-01"},
     ),
     "question_set": ("question_set", {**QUESTION_SET, "name": "Seeded visits"}),
+    "survey": ("survey", {**SURVEY, "name": "Seeded survey"}),
+    "survey_import": ("survey_import", {**SURVEY_IMPORT, "survey_id": "$survey"}),
 }
 
 
@@ -640,6 +649,8 @@ class SiteIsolation(RuleBasedStateMachine):
         kind = data.draw(self.kinds, label="kind")
         refs = self.draw_references(data, kind, site, loyal)
         values = {**self.plain_fields(kind), **refs}
+        if kind in UNIQUE_FIELDS:  # a copy of a stored record's name or key is refused whatever the site
+            values[UNIQUE_FIELDS[kind]] += f" {next(FRESH)}"
         claimed = data.draw(st.sampled_from(["none", "own", "other", "odd"]), label="site_id")
         if claimed != "none":
             others = [other for other in self.site_ids if other != site]

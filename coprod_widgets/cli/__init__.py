@@ -21,6 +21,7 @@ from .questions import questions
 from .report import report
 from .site import site
 from .support import CoprodGroup, open_store
+from .surveys import import_survey
 from .synth import synth
 
 DEMO_CODES_FILE = "demo-access-codes.txt"
@@ -357,5 +358,6 @@ main.add_command(deploy)
 main.add_command(partner)
 main.add_command(questions)
 main.add_command(synth)
+main.add_command(import_survey)
 for command in (upgrade, backup_command, restore, verify, history_command):
     main.add_command(command)

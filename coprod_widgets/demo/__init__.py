@@ -32,6 +32,7 @@ from ..records import Record
 from ..store import Store
 from .questions import demo_question_sets
 from .sites import CARER, LE, SITES, P, SiteSpec
+from .surveys import add_survey
 
 DEMO_PROGRAMME_NAME = "Long-term conditions co-production programme (fictional demonstration)"
 DEMO_DESCRIPTION = (
@@ -267,6 +268,12 @@ def _build_site(add: Add, programme_id: int, spec: SiteSpec, instruments: dict[s
             response = {"site_id": site.id, "partner_id": people[key].id, "date": day, "answers": answers}
             add("question_response", {**response, "question_set_id": instruments[instrument.key]})
     _add_site_questions(add, site, spec)
+    leans = {
+        "lp1": 0.75 if spec.framings and spec.framings[0].who == "present" else 0.35,
+        "lp2": 0.4 if spec.drift is not None else 0.75,
+    }
+    add_survey(add, site.id, random.Random(f"coprod demo survey {spec.name}"), on, leans, answered_on=240,
+               responses=12 + len(spec.partners))  # fmt: skip
     return site
 
 

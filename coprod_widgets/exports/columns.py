@@ -15,7 +15,7 @@ from ..choices import LEARNING_POINTS
 from ..problems import _bounds
 from ..records import RECORD_TYPES, Record
 from ..schema import _plain_type
-from .deidentify import NAME_FIELDS, is_free_text, partner_fields
+from .deidentify import NAME_FIELDS, NEVER_DEIDENTIFIED, is_free_text, partner_fields
 
 # Field types, as the data dictionary names them.
 TEXT, NOTES, INTEGER, DATE, YES_NO, DROPDOWN = "text", "notes", "integer", "date", "yes/no", "dropdown"
@@ -213,8 +213,9 @@ def record_columns(kind: str, *, deidentify: bool, keep_text: bool) -> list[Colu
     """The exported columns of one record type: every field, less free text when de-identifying."""
     cls = RECORD_TYPES[kind]
     dropped = deidentify and not keep_text
+    never = NEVER_DEIDENTIFIED.get(kind, ()) if deidentify else ()
     return [
         model_column(cls, name, deidentify=deidentify)
         for name in cls.model_fields
-        if not (dropped and is_free_text(kind, name))
+        if not (dropped and is_free_text(kind, name)) and name not in never
     ]

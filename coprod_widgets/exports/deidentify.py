@@ -20,6 +20,8 @@ KEPT_TEXT: dict[str, tuple[str, ...]] = {
     "programme": ("name",),
     "site": ("name", "service_issue"),
     "question_set": ("name", "source", "checksum", "definition"),
+    "survey": ("name", "tool", "mapping"),
+    "survey_import": ("checksum", "mapping"),
 }
 
 #: Partners' names: replaced by the partner's pseudonym.
@@ -39,7 +41,12 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "outcome": ("description", "who_changed", "evidence_source"),
     "decision": ("what", "options_considered", "feedback", "why_no_change"),
     "question_response": ("answers",),
+    "survey_import": ("file_name", "unreadable_rows"),
+    "survey_response": ("response_key", "answers", "identifiers"),
 }
+
+#: Names and e-mail addresses from survey exports: never in a de-identified export, even with ``keep_text``.
+NEVER_DEIDENTIFIED: dict[str, tuple[str, ...]] = {"survey_response": ("identifiers",)}
 
 #: Answers to a site's own questions that are not free text, by XLSForm type: kept in de-identified exports.
 #: Every other type (text, and any added later) counts as written text and is left out unless ``keep_text``;
