@@ -26,6 +26,14 @@ class Choice(str, Enum):
         return _by_words(cls, value, lambda member: (member.value, member.label))
 
     @classmethod
+    def label_of(cls, code: object) -> str:
+        """The label of ``code``; the code itself when it is none of these choices (a value from elsewhere)."""
+        try:
+            return cls(code).label
+        except ValueError:
+            return str(code)
+
+    @classmethod
     def options(cls) -> list[tuple[str, str]]:
         """(label, code) pairs, the shape ipywidgets dropdowns take."""
         return [(member.label, member.value) for member in cls]

@@ -284,12 +284,6 @@ class Store:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def _row_to_record(self, kind: str, row) -> Record:
-        values = dict(row._mapping)
-        for column in ACCESS_COLUMNS:
-            values.pop(column, None)
-        return record_type(kind).model_validate(values)
-
     @staticmethod
     def _result_to_records(kind: str, result) -> list[Record]:
         """Every row of ``result`` as a record; the column names are read once, not once per row."""
@@ -301,8 +295,8 @@ class Store:
         table = TABLES[record_type(kind).kind]
         if _names_no_record(record_id):
             return None
-        row = conn.execute(select(table).where(table.c.id == record_id)).first()
-        return None if row is None else self._row_to_record(kind, row)
+        found = self._result_to_records(kind, conn.execute(select(table).where(table.c.id == record_id)))
+        return found[0] if found else None
 
     def get(self, kind: str, record_id: int) -> Record | None:
         with self.engine.connect() as conn:

@@ -105,7 +105,7 @@ def timeline(data: ProgrammeData) -> list:
     events = events.assign(
         category=events["event"].where(
             events["event"] != "Outcome",
-            "First " + events["change_type"].map(lambda code: _label(ChangeType, code).lower()) + " change",
+            "First " + events["change_type"].map(lambda code: ChangeType.label_of(code).lower()) + " change",
         )
     )
     starts = dict(zip(data.sites["name"], pd.to_datetime(data.sites["start_date"]), strict=True))
@@ -137,20 +137,13 @@ def timeline(data: ProgrammeData) -> list:
     ]
 
 
-def _label(choice, code) -> str:
-    try:
-        return choice(code).label
-    except ValueError:
-        return str(code)
-
-
 def attendance(data: ProgrammeData, n: int = 3) -> list:
     """LP2 across many sites: each partner group's attendance rate at each site, spread; drop-outs counted."""
     args = [data.sites, data["partner"], data["activity"], data["attendance"]]
     by_month, gone = ind.attendance_by_group_month(*args), data.dropouts(n)
     per_site = by_month.groupby(["site", "role_group"], as_index=False)[["attended", "expected"]].sum()
     per_site["rate"] = 100 * per_site["attended"] / per_site["expected"].where(per_site["expected"] > 0)
-    per_site["group"] = per_site["role_group"].map(lambda code: _label(RoleGroup, code))
+    per_site["group"] = per_site["role_group"].map(RoleGroup.label_of)
     groups = [member.label for member in RoleGroup]
     spread = scale.spread(per_site, "group", "rate", groups, len(data.sites))
     groups_gone = gone[gone["level"] == "group"].groupby("role_group")["site"].nunique()
@@ -197,7 +190,7 @@ def attendance(data: ProgrammeData, n: int = 3) -> list:
 def change_order(data: ProgrammeData) -> list:
     """LP6 across many sites: months from the start to the first change of each kind, spread."""
     first = ind.first_change(data.sites, data["outcome"])
-    first = first.assign(change=first["change_type"].map(lambda code: _label(ChangeType, code)))
+    first = first.assign(change=first["change_type"].map(ChangeType.label_of))
     spread = scale.spread(first, "change", "months_from_start", [m.label for m in ChangeType], len(data.sites))
     return [
         spread_chart(
@@ -216,7 +209,7 @@ def change_order(data: ProgrammeData) -> list:
 def ladder(data: ProgrammeData) -> list:
     """The Ladder across many sites: each site's median step at each stage, spread; the staff/lived gap, spread."""
     steps = ind.ladder_by_stage(data.sites, data["activity"])
-    steps = steps.assign(stage_label=steps["stage"].map(lambda code: _label(Stage, code)))
+    steps = steps.assign(stage_label=steps["stage"].map(Stage.label_of))
     stages = scale.spread(steps, "stage_label", "median_step", [m.label for m in Stage], len(data.sites))
     gap = ind.staff_lived_gap(data.sites, data["self_assessment"])
     latest = gap.dropna(subset=["gap"])

@@ -23,10 +23,9 @@ FOCUS_SITES = 25
 STATUS_WORDS = {"on track": "on track", "watch": "watch", "concern": "concern", NOT_ENOUGH: "not enough records"}
 
 
-def many_sites(data: ProgrammeData | pd.DataFrame) -> bool:
+def many_sites(data: ProgrammeData) -> bool:
     """True when a programme view should show distributions rather than a panel per site."""
-    sites = data.sites if isinstance(data, ProgrammeData) else data
-    return len(sites) > PANEL_SITES
+    return len(data.sites) > PANEL_SITES
 
 
 def status_counts(status: pd.DataFrame) -> pd.DataFrame:

@@ -233,14 +233,7 @@ def lp5(data: ProgrammeData) -> list:
 
 def _change_labels(sequence: str) -> str:
     """'behaviour_culture > process' as people say it: 'Behaviour or culture > Process'."""
-    return re.sub(r"[a-z_]+", lambda found: _label(ChangeType, found.group()), sequence)
-
-
-def _label(choice, code: str) -> str:
-    try:
-        return choice(code).label
-    except ValueError:
-        return code
+    return re.sub(r"[a-z_]+", lambda found: ChangeType.label_of(found.group()), sequence)
 
 
 def lp6(data: ProgrammeData) -> list:
