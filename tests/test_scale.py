@@ -203,3 +203,15 @@ def test_when_no_site_needs_a_look_the_evidence_tables_still_show_sites(programm
     html = SectionView(sections.lp4(data)).html(embed="svg")
     assert "every site is on track at LP4" in html and "nothing recorded yet" not in html
     assert sorted(data.sites["name"])[0] in html
+
+
+def test_with_more_sites_survey_answers_spread_across_the_sites_and_the_table_keeps_those_that_need_a_look(
+    programmes,
+):
+    store = Store.open(programmes[40])
+    data = load_programme(store)
+    store.close()
+    html = SectionView(sections.lp1(data)).html(embed="svg")
+    assert "LP1 survey answers across the sites" in html
+    assert re.search(r"LP1 survey answers at the \d+ of 40 sites that need a look at LP1 first", html)
+    assert not [name for name in data.sites["name"] if name in "".join(_svgs(html))]

@@ -82,7 +82,8 @@ def load_programme(
     start, end : keep dated records on or between these dates (inclusive); partners and
         attendance follow the activities they belong to.
     groups : role-group codes (``"carer"``, ``"clinician"``...) to keep among partners and the
-        records about them (attendance, acceptances, starting ideas, self-assessments by role).
+        records about them (attendance, acceptances, starting ideas, self-assessments and survey
+        responses by the respondent's role).
     """
     site_frame = store.frame("site")
     if sites:
@@ -118,6 +119,9 @@ def load_programme(
         for kind, column in BY_PARTNER.items():
             if kind != "partner":
                 frames[kind] = frames[kind][frames[kind][column].isin(kept)].reset_index(drop=True)
+        # survey respondents by the role group they gave; those who gave none cannot be said to be in the groups
+        responses = frames["survey_response"]
+        frames["survey_response"] = responses[responses["respondent_role"].isin(codes)].reset_index(drop=True)
 
     # The question sets these sites answer: the programme's own (site_id empty) and each kept site's.
     sets = store.frame("question_set")

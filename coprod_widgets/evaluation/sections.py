@@ -19,6 +19,8 @@ from .data import ProgrammeData
 from .indicators._common import instrument_set_ids
 from .indicators.reflection import MIN_RATED
 from .indicators.reflection import STANDARDS as REFLECTION_STANDARDS
+from .survey_evidence import surveys as surveys
+from .survey_evidence import with_survey_evidence
 from .tables import note, paged_table, table
 
 LEARNING_POINTS_UPPER = LP_CODES
@@ -91,6 +93,7 @@ def timeline(data: ProgrammeData) -> list:
     return [charts.timeline_chart(charts.timeline_events(data))]
 
 
+@with_survey_evidence("lp1")
 def lp1(data: ProgrammeData) -> list:
     summary = ind.framing_summary(data.sites, data["partner"], data["problem_framing"])
     people = ind.framing_participants(data["partner"], data["problem_framing"])
@@ -121,6 +124,7 @@ def lp1(data: ProgrammeData) -> list:
     ]
 
 
+@with_survey_evidence("lp2")
 def lp2(data: ProgrammeData, n: int = 3) -> list:
     args = _args(data, "partner", "activity", "attendance")
     gone = data.dropouts(n)
@@ -163,6 +167,7 @@ def lp2(data: ProgrammeData, n: int = 3) -> list:
     ]
 
 
+@with_survey_evidence("lp3")
 def lp3(data: ProgrammeData) -> list:
     status = ind.non_negotiable_status(data.sites, data["partner"], data["non_negotiable"], data["acceptance"])
     return [
@@ -192,6 +197,7 @@ def lp3(data: ProgrammeData) -> list:
     ]
 
 
+@with_survey_evidence("lp4")
 def lp4(data: ProgrammeData) -> list:
     args = _args(data, "partner", "activity")
     return [
@@ -213,6 +219,7 @@ def lp4(data: ProgrammeData) -> list:
     ]
 
 
+@with_survey_evidence("lp5")
 def lp5(data: ProgrammeData) -> list:
     frame = ind.milestones_vs_actual(data.sites, data["expectation"], data["outcome"])
     return [
@@ -236,6 +243,7 @@ def _change_labels(sequence: str) -> str:
     return re.sub(r"[a-z_]+", lambda found: ChangeType.label_of(found.group()), sequence)
 
 
+@with_survey_evidence("lp6")
 def lp6(data: ProgrammeData) -> list:
     first = ind.first_change(data.sites, data["outcome"])
     order = ind.behaviour_first(data.sites, data["outcome"])
@@ -267,6 +275,7 @@ def lp6(data: ProgrammeData) -> list:
     ]
 
 
+@with_survey_evidence("lp7")
 def lp7(data: ProgrammeData) -> list:
     return [
         table(
@@ -296,6 +305,7 @@ def lp7(data: ProgrammeData) -> list:
     ]
 
 
+@with_survey_evidence("lp8")
 def lp8(data: ProgrammeData) -> list:
     return [
         note(

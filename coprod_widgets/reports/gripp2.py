@@ -13,7 +13,7 @@ from html import escape
 
 import pandas as pd
 
-from ..choices import AcceptanceResponse, ChangeType, IdeaFate, RoleGroup, Stage
+from ..choices import LEARNING_POINTS, AcceptanceResponse, ChangeType, IdeaFate, RoleGroup, Stage
 from ..evaluation import indicators as ind
 from ..evaluation.data import ProgrammeData
 from ..evaluation.indicators.ladder import GAP_FLAG
@@ -21,6 +21,9 @@ from ..evaluation.indicators.reflection import MIN_RATED, STANDARDS
 from ..evaluation.tables import table_html
 from ..questions.instruments import INSTRUMENTS, REFLECTION_4PI, SELF_ASSESSMENT
 from ..records import RECORD_TYPES
+from ..surveys import results as survey_results
+from ..surveys.answers import scale_name
+from ..surveys.importing import TOOL_NAMES
 
 #: The shared instruments an item can draw on, beside the record types.
 INSTRUMENT_NAMES = {instrument.key: instrument.name for instrument in INSTRUMENTS}
@@ -42,6 +45,10 @@ class Gripp2Item:
 
 def _n(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def _day(when: pd.Timestamp) -> str:
+    return f"{when.day} {when:%B %Y}"
 
 
 def _breakdown(codes: pd.Series, choices) -> str:
@@ -69,7 +76,7 @@ def _methods(data: ProgrammeData) -> Gripp2Item:
         2,
         "Methods",
         "Describe how people who use services, carers and the public were involved.",
-        ["partner", "activity", "attendance"],
+        ["partner", "activity", "attendance", "survey_response"],
     )
     partners, activities, attendance = data["partner"], data["activity"], data["attendance"]
     if partners.empty:
@@ -93,7 +100,44 @@ def _methods(data: ProgrammeData) -> Gripp2Item:
     else:
         contributed = int(attendance["contributed"].fillna(False).astype(bool).sum())
         item.findings.append(f"{_n(len(attendance), 'attendance')} recorded, {contributed} with a contribution noted.")
+    _survey_methods(data, item)
     return item
+
+
+def _survey_methods(data: ProgrammeData, item: Gripp2Item) -> None:
+    """Which surveys were run, with what, answered by whom (role groups under the threshold not counted)."""
+    summary = survey_results.surveys_summary(data)
+    responses = data["survey_response"]
+    if responses.empty:  # said, not a gap: a programme need not run surveys to describe how people took part
+        item.findings.append(
+            "No survey responses are imported: if partners or the people the services reach were surveyed, import "
+            "the exports (coprod import-survey) so that their answers count here."
+        )
+        return
+    tools = sorted({TOOL_NAMES.get(tool, tool) for tool in summary["tool"]})
+    dates = pd.to_datetime(responses["submitted"], errors="coerce").dropna()
+    when = f", submitted from {_day(dates.min())} to {_day(dates.max())}" if len(dates) else ""
+    mapped = sorted({lp for lps in summary["learning_points"] for lp in lps.split(", ") if lp})
+    item.findings.append(
+        f"{_n(len(summary), 'survey')} at {_n(summary['site'].nunique(), 'site')} ({', '.join(tools)}): "
+        f"{_n(len(responses), 'response')}{when}; questions mapped to "
+        + (", ".join(mapped) if mapped else "no learning point yet")
+        + "."
+    )
+    limit = survey_results.threshold(survey_results.survey_answers(data))
+    roles = responses["respondent_role"].fillna("").value_counts()
+    said = [
+        f"{member.label.lower()}: {roles[member.value] if roles[member.value] >= limit else f'fewer than {limit}'}"
+        for member in RoleGroup
+        if member.value in roles.index
+    ]
+    unknown = int(roles.get("", 0))
+    if unknown:
+        said.append(f"role not given: {unknown if unknown >= limit else f'fewer than {limit}'}")
+    item.findings.append(
+        f"Who answered the surveys: {'; '.join(said)}. Survey counts under {limit} are not given, so that no one "
+        "can be picked out."
+    )
 
 
 def _results(data: ProgrammeData) -> Gripp2Item:
@@ -101,7 +145,7 @@ def _results(data: ProgrammeData) -> Gripp2Item:
         3,
         "Results",
         "Report what involvement changed in the work itself, positive and negative.",
-        ["problem_framing", "starting_idea", "non_negotiable", "acceptance", "decision"],
+        ["problem_framing", "starting_idea", "non_negotiable", "acceptance", "decision", "survey_response"],
     )
     summary = ind.framing_summary(data.sites, data["partner"], data["problem_framing"])
     framed = summary[summary["versions"] > 0]
@@ -126,7 +170,27 @@ def _results(data: ProgrammeData) -> Gripp2Item:
     else:
         fed_back = int((decisions["feedback"].fillna("").str.strip() != "").sum())
         item.findings.append(f"{_n(len(decisions), 'decision')} recorded; partners were told the result of {fed_back}.")
+    _survey_results(data, item)
     return item
+
+
+def _survey_results(data: ProgrammeData, item: Gripp2Item) -> None:
+    """What the survey answers say at each learning point: the share in the upper half of each scale."""
+    answers = survey_results.survey_answers(data)
+    for lp in LEARNING_POINTS:
+        for found in survey_results.upper_share(answers, lp):
+            scale = scale_name(list(found["scale"]))
+            asked = (
+                f"{lp.upper()} ({_n(found['questions'], 'survey question')}, {_n(found['answers'], 'answer')} "
+                f"on a scale from {scale})"
+            )
+            if found["upper"] is None:
+                item.findings.append(
+                    f"Survey answers on {asked}: too few in a group to give a share without picking someone out."
+                )
+            else:
+                share = 100 * found["upper"] / found["answers"]
+                item.findings.append(f"Survey answers on {asked}: {share:.0f}% in the upper half of the scale.")
 
 
 def _outcomes(data: ProgrammeData) -> Gripp2Item:

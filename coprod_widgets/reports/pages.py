@@ -104,6 +104,18 @@ class _Report:
     def timeline(self) -> HTML:
         return section("timeline", "What happened when", *sections.timeline(self.data))
 
+    def surveys(self) -> HTML:
+        return section(
+            "surveys",
+            "The surveys behind the survey evidence",
+            paragraph(
+                "The surveys the sites ran in other tools and imported, with the learning points their questions "
+                "speak to. Their answers are under those learning points above; no one's name or e-mail address "
+                "is kept from them or shown."
+            ),
+            *sections.surveys(self.data),
+        )
+
 
 class ProgrammeReport(_Report):
     """Every site: the overview, each learning point with evidence from the sites, then GRIPP2."""
@@ -133,6 +145,7 @@ class ProgrammeReport(_Report):
         entries += [(lp, f"Learning point {lp[2:]}: {title}") for lp, title in LEARNING_POINTS.items()]
         entries += [
             ("ladder", "The Ladder of Co-production and partners' own ratings"),
+            ("surveys", "The surveys behind the survey evidence"),
             ("gripp2", "GRIPP2 short form"),
         ]
         return contents(entries)
@@ -198,6 +211,7 @@ class SiteReport(_Report):
         entries += [
             ("outcomes", "Outcomes by type of change"),
             ("ladder", "The Ladder of Co-production and partners' own ratings"),
+            ("surveys", "The surveys behind the survey evidence"),
             ("next", "What to look at next"),
         ]
         return contents(entries)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .answers import suppressed_cells
 from .mapping import SUPPRESS_BELOW
 
 COUNT_COLUMNS = ["answer", "level", "count", "share", "suppressed"]
@@ -36,7 +37,7 @@ def likert_counts(
         counts = on_scale["_level"].value_counts()
         total, off = len(on_scale), len(part) - len(on_scale)
         cells = [int(counts.get(level, 0)) for level in levels]
-        hidden = _suppressed(cells, total, threshold)
+        hidden = suppressed_cells(cells, total, threshold)
         for place, (level, count) in enumerate(zip(levels, cells, strict=True), start=1):
             shown = not hidden[place - 1]
             rows.append(
@@ -54,18 +55,6 @@ def likert_counts(
     columns = [*by, *COUNT_COLUMNS, "total", "off_scale"]
     out = pd.DataFrame(rows, columns=columns)
     return out.astype({"count": "Int64", "share": "Float64", "suppressed": bool, "off_scale": "Int64"})
-
-
-def _suppressed(cells: list[int], total: int, threshold: int) -> list[bool]:
-    """Which cells of one row to hide: small ones, then one more if a single hidden one could be worked out."""
-    if total < threshold:
-        return [True] * len(cells)
-    hidden = [0 < count < threshold for count in cells]
-    if sum(hidden) == 1:
-        candidates = [(count, place) for place, count in enumerate(cells) if not hidden[place] and count > 0]
-        if candidates:
-            hidden[min(candidates)[1]] = True
-    return hidden
 
 
 def diverging(counts: pd.DataFrame, levels: list[str]) -> pd.DataFrame:

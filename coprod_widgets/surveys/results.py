@@ -1,0 +1,251 @@
+"""Survey answers as evidence for the learning points: one row per answer, and Likert counts to draw and tabulate.
+
+Each stored response is read through its survey's mapping (:mod:`.answers`), so an answer counts under the
+learning point its question was mapped to. Answers are put on their question's scale by score, so "Strongly
+Agree" and "strongly agree" are one level. Questions of one learning point on the same scale are also counted
+together ("all 3 questions"), which is the per-learning-point bar; questions on different scales are never
+added up. Every count goes through :func:`.likert.likert_counts`, so a small count is hidden in every chart
+and table made from here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..choices import RoleGroup
+from .answers import mapped_answers, scale_levels, scale_name, stored_mapping
+from .importing import TOOL_NAMES
+from .likert import likert_counts
+from .mapping import SUPPRESS_BELOW
+
+ANSWER_COLUMNS = [
+    "site_id",
+    "site",
+    "survey_id",
+    "survey",
+    "response_id",
+    "submitted",
+    "respondent_role",
+    "role",
+    "learning_point",
+    "indicator",
+    "question",
+    "answer",
+    "level",
+    "scale",
+    "suppress_below",
+]
+#: The group every answer belongs to, beside its role group and its site.
+EVERYONE = "Everyone who answered"
+NO_ROLE = "Role not given"
+ROLE_LABELS = {member.value: member.label for member in RoleGroup}
+
+
+def survey_answers(data) -> pd.DataFrame:
+    """Every answer to a mapped question at the sites, dates and groups ``data`` keeps, worked out once per data.
+
+    ``answer`` is the level's text on the question's scale (as the mapping writes it) for answers on the scale,
+    else the answer as given; ``level`` is its place on the scale (1 = lowest), empty off the scale; ``scale``
+    is the scale's levels, lowest first, as a tuple.
+    """
+    return data.memo(("survey_answers",), lambda: _survey_answers(data))
+
+
+def _survey_answers(data) -> pd.DataFrame:
+    surveys = data.frames.get("survey", pd.DataFrame())
+    responses = data.frames.get("survey_response", pd.DataFrame())
+    if surveys.empty or responses.empty:
+        return pd.DataFrame(columns=ANSWER_COLUMNS)
+    names = data.site_names()
+    mappings = {row.id: (row.name, stored_mapping(row.mapping)) for row in surveys.itertuples(index=False)}
+    rows = []
+    for response in responses.itertuples(index=False):
+        name, mapping = mappings.get(response.survey_id, (None, None))
+        if mapping is None or not isinstance(response.answers, dict):
+            continue
+        role = response.respondent_role if isinstance(response.respondent_role, str) else None
+        scales = {q.question: (q, scale_levels(q)) for q in mapping.questions}
+        for given in mapped_answers(mapping, response.answers):
+            question, levels = scales[given.question]
+            level = _level(question, levels, given.score)
+            rows.append(
+                {
+                    "site_id": response.site_id,
+                    "site": names.get(response.site_id, ""),
+                    "survey_id": response.survey_id,
+                    "survey": name,
+                    "response_id": response.id,
+                    "submitted": response.submitted,
+                    "respondent_role": role,
+                    "role": ROLE_LABELS.get(role, NO_ROLE) if role else NO_ROLE,
+                    "learning_point": given.learning_point,
+                    "indicator": given.indicator,
+                    "question": given.question,
+                    "answer": levels[level - 1] if level else given.answer,
+                    "level": level,
+                    "scale": tuple(levels),
+                    "suppress_below": mapping.suppress_below,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+    return frame.astype({"level": "Int64"})
+
+
+def _level(question, levels: list[str], score: int | None) -> int | None:
+    if score is None:
+        return None
+    texts = [text for text, value in question.scores.items() if value == score]
+    return next((place for place, text in enumerate(levels, start=1) if text in texts), None)
+
+
+def threshold(answers: pd.DataFrame) -> int:
+    """The strictest suppression among the surveys counted together (each mapping may raise it from 5)."""
+    if answers.empty:
+        return SUPPRESS_BELOW
+    return int(max(SUPPRESS_BELOW, answers["suppress_below"].max()))
+
+
+def _with_everyone(answers: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """The answers, each also counted in its group (a role group, or its site) after everyone's row."""
+    everyone = answers.assign(group=EVERYONE, _order=0)
+    if by is None:
+        return everyone
+    groups = answers.assign(group=answers[by], _order=1)
+    return pd.concat([everyone, groups], ignore_index=True)
+
+
+def item_rows(answers: pd.DataFrame, learning_point: str) -> list[tuple[tuple[str, ...], str, pd.DataFrame]]:
+    """The bars' items at one learning point: for each scale, all its questions together (when more than one),
+    then each question. Each item is (scale, its name, its answers)."""
+    at = answers[answers["learning_point"] == learning_point]
+    items = []
+    for levels, on_scale in at.groupby("scale", sort=False):
+        questions = list(dict.fromkeys(on_scale["question"]))
+        if len(questions) > 1:
+            together = f"All {len(questions)} {learning_point.upper()} questions answered {scale_name(list(levels))}"
+            items.append((levels, together, on_scale))
+        items += [(levels, question, on_scale[on_scale["question"] == question]) for question in questions]
+    return items
+
+
+def counts_for(
+    answers: pd.DataFrame, learning_point: str, by: str | None, groups: list[str] | None = None
+) -> list[tuple[tuple[str, ...], pd.DataFrame]]:
+    """Likert counts at ``learning_point`` per scale: for each item, everyone, then each ``by`` group ("role"
+    or "site"; ``groups`` keeps only those, in that order). Small counts hidden as :mod:`.likert` says.
+
+    Each frame has ``item``, ``group`` and ``row`` ("item: group") with :func:`.likert.likert_counts` columns.
+    """
+    limit = threshold(answers[answers["learning_point"] == learning_point])
+    per_scale: dict[tuple[str, ...], list[pd.DataFrame]] = {}
+    for levels, item, part in item_rows(answers, learning_point):
+        part = _with_everyone(part, by)
+        if groups is not None:
+            part = part[(part["_order"] == 0) | part["group"].isin(groups)]
+        order = {group: n for n, group in enumerate([EVERYONE, *(groups or sorted(set(part["group"]) - {EVERYONE}))])}
+        counted = likert_counts(part.assign(item=item), list(levels), by=["item", "group"], threshold=limit)
+        counted = counted.assign(_order=counted["group"].map(order)).sort_values(["_order", "level"], kind="stable")
+        counted["row"] = counted["item"] + ": " + counted["group"].astype(str)
+        per_scale.setdefault(levels, []).append(counted.drop(columns="_order"))
+    return [(levels, pd.concat(parts, ignore_index=True)) for levels, parts in per_scale.items()]
+
+
+def counts_table(counts: pd.DataFrame, levels: tuple[str, ...], hidden: str) -> pd.DataFrame:
+    """One row per item and group: answers on the scale, each level's count (``hidden`` where suppressed),
+    and other answers (don't know and the like)."""
+    rows = []
+    for (item, group), part in counts.groupby(["item", "group"], sort=False):
+        row = {"item": item, "group": group, "total": int(part["total"].iloc[0])}
+        for level in part.itertuples(index=False):
+            row[level.answer] = hidden if level.suppressed else int(level.count)
+        off = part["off_scale"].iloc[0]
+        row["off_scale"] = hidden if pd.isna(off) else int(off)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["item", "group", "total", *levels, "off_scale"])
+
+
+def _can_show(total: int, upper: int, limit: int) -> bool:
+    """A share in the upper half can be given when neither half is a small, non-zero count."""
+    return total >= limit and all(n == 0 or n >= limit for n in (upper, total - upper))
+
+
+def upper_share(answers: pd.DataFrame, learning_point: str) -> list[dict]:
+    """Per scale at ``learning_point``: how many answered on it, and the share in its upper half (above the
+    middle level); None where fewer answered than may be shown. For summaries in words (GRIPP2)."""
+    out = []
+    at = answers[(answers["learning_point"] == learning_point) & answers["level"].notna()]
+    limit = threshold(at)
+    for levels, part in at.groupby("scale", sort=False):
+        middle = (len(levels) + 1) / 2
+        upper = int((part["level"].astype(float) > middle).sum())
+        shown = _can_show(len(part), upper, limit)
+        out.append(
+            {
+                "scale": levels,
+                "questions": part["question"].nunique(),
+                "answers": len(part),
+                "upper": upper if shown else None,
+                "threshold": limit,
+            }
+        )
+    return out
+
+
+def site_upper_shares(answers: pd.DataFrame, learning_point: str, levels: tuple[str, ...], limit: int) -> pd.DataFrame:
+    """Per site and item on the scale ``levels``: the per cent of answers above the middle level; left out where
+    fewer than ``limit`` answered, or fewer than ``limit`` (but some) are on either side of the middle."""
+    rows = []
+    middle = (len(levels) + 1) / 2
+    for scale, item, part in item_rows(answers, learning_point):
+        if scale != levels:
+            continue
+        for site, at_site in part[part["level"].notna()].groupby("site", sort=True):
+            upper = int((at_site["level"].astype(float) > middle).sum())
+            if _can_show(len(at_site), upper, limit):
+                rows.append({"site": site, "item": item, "percent": 100 * upper / len(at_site)})
+    return pd.DataFrame(rows, columns=["site", "item", "percent"])
+
+
+def surveys_summary(data) -> pd.DataFrame:
+    """One row per survey: its site, tool, responses, when they were submitted, and what its mapping keeps."""
+    surveys = data.frames.get("survey", pd.DataFrame())
+    columns = ["site", "survey", "tool", "responses", "first", "last", "questions", "learning_points", "imports",
+               "unreadable"]  # fmt: skip
+    if surveys.empty:
+        return pd.DataFrame(columns=columns)
+    responses = data.frames.get("survey_response", pd.DataFrame(columns=["survey_id", "submitted"]))
+    imports = data.frames.get("survey_import", pd.DataFrame(columns=["survey_id", "unreadable_rows"]))
+    names = data.site_names()
+    rows = []
+    for survey in surveys.itertuples(index=False):
+        mapping = stored_mapping(survey.mapping)
+        mine = responses[responses["survey_id"] == survey.id]
+        loaded = imports[imports["survey_id"] == survey.id]
+        dates = pd.to_datetime(mine["submitted"], errors="coerce").dropna()
+        lps = sorted({q.learning_point for q in mapping.questions}) if mapping else []
+        rows.append(
+            {
+                "site": names.get(survey.site_id, ""),
+                "survey": survey.name,
+                "tool": TOOL_NAMES.get(survey.tool, survey.tool),
+                "responses": len(mine),
+                "first": dates.min() if len(dates) else None,
+                "last": dates.max() if len(dates) else None,
+                "questions": len(mapping.questions) if mapping else 0,
+                "learning_points": ", ".join(lp.upper() for lp in lps),
+                "imports": len(loaded),
+                "unreadable": int(sum(_unreadable(text) for text in loaded["unreadable_rows"])),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns).sort_values(["site", "survey"], kind="stable").reset_index(drop=True)
+
+
+def _unreadable(text) -> int:
+    """Rows an import could not read, from its note ("row 4: ..." lines, then "and N more rows")."""
+    if not isinstance(text, str) or not text.strip():
+        return 0
+    lines = text.strip().splitlines()
+    more = lines[-1].split()
+    if len(more) == 4 and more[0] == "and" and more[1].isdigit():
+        return len(lines) - 1 + int(more[1])
+    return len(lines)
