@@ -37,6 +37,7 @@ from coprod_widgets.exports.deidentify import (
     is_free_text,
 )
 from coprod_widgets.exports.dictionary import HEADINGS
+from coprod_widgets.exports.surveys import SURVEY_ANSWERS, SURVEY_COUNTS, answer_columns
 from coprod_widgets.records import RECORD_TYPES, validate
 from coprod_widgets.schema import _plain_type
 from coprod_widgets.store import Store
@@ -44,7 +45,12 @@ from tests.casefiles import load_cases
 
 CELL_CASES = load_cases("export_cells.yaml")
 PSEUDONYM = re.compile(r"^P-[0-9A-HJKMNP-TV-Z]{8}$")
-DATA_TABLES = [*RECORD_TYPES, "answers", *COUNT_TABLES]
+DATA_TABLES = [*RECORD_TYPES, "answers", SURVEY_ANSWERS, *COUNT_TABLES, SURVEY_COUNTS]
+#: The columns of the tables whose dictionary also has a row per question asked.
+QUESTION_TABLES = {
+    "answers": (*ANSWER_FIELDS, ANSWER_VALUE),
+    SURVEY_ANSWERS: tuple(column.field for column in answer_columns(deidentify=False)),
+}
 FORMS = [("csv", False), ("csv", True), ("xlsx", False), ("xlsx", True)]
 FORM_IDS = ["csv", "csv-labels", "xlsx", "xlsx-labels"]
 
@@ -92,8 +98,9 @@ def as_dicts(table: list[list[object]]) -> list[dict[str, object]]:
 
 
 def is_question_row(row: dict[str, object]) -> bool:
-    """A dictionary row about one question of a question set (not about a column)."""
-    return row["Form Name"] == "answers" and row["Variable / Field Name"] not in (*ANSWER_FIELDS, ANSWER_VALUE)
+    """A dictionary row about one question of a question set or a survey (not about a column)."""
+    columns = QUESTION_TABLES.get(str(row["Form Name"]))
+    return columns is not None and row["Variable / Field Name"] not in columns
 
 
 # ---- formula neutralising ----------------------------------------------------------------------
@@ -195,9 +202,12 @@ def test_dictionary_describes_every_column_and_nothing_else(demo, tmp_path, file
     described = [(row["Form Name"], row["Column Heading"]) for row in rows]
     assert len(described) == len(set(described)) and set(described) == written
     assert list(rows[0]) == list(HEADINGS)
-    # the demo's own sets ask 13 questions; the self-assessment asks 12 and the 4Pi reflection 11
-    assert len(questions) == 13 + 12 + 11 and every_row[-len(questions) :] == questions, "the questions come last"
-    assert {row["Column Heading"] for row in questions} == {"Answer" if labels else "value"}
+    # the demo's own sets ask 13 questions; the self-assessment asks 12 and the 4Pi reflection 11; each of the
+    # six sites' surveys maps 3
+    assert len(questions) == 13 + 12 + 11 + 6 * 3 and every_row[-len(questions) :] == questions, "questions last"
+    headings = {(row["Form Name"], row["Column Heading"]) for row in questions}
+    answer, value = ("Answer", "Answer") if labels else ("answer", "value")
+    assert headings == {("answers", value), (SURVEY_ANSWERS, answer)}, "where each question's answers are"
     for row in rows:
         assert row["Variable / Field Name"] and row["Field Label"], row
         assert row["Field Type"] in FIELD_TYPES, row

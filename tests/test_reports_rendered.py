@@ -28,8 +28,9 @@ SITE = "Wendlebury"
 SCRIPT_TEXT = '<script>window.injected = 1; alert("framing")</script>'
 IMAGE_TEXT = '<img src=x onerror="window.injected = 2"> <b>bold claim</b>'
 #: Charts each report draws, and the sections they sit in.
-PROGRAMME_CHARTS = {"overview": 1, "timeline": 1, "lp2": 1, "lp6": 1, "ladder": 2}
-SITE_CHARTS = {"timeline": 1, "lp2": 1, "lp6": 1, "outcomes": 1, "ladder": 2}
+#: The demo's partners' survey speaks to LP1, LP2 and LP4: a chart by role group, and in the programme report by site.
+PROGRAMME_CHARTS = {"overview": 1, "timeline": 1, "lp1": 2, "lp2": 3, "lp4": 2, "lp6": 1, "ladder": 2}
+SITE_CHARTS = {"timeline": 1, "lp1": 1, "lp2": 2, "lp4": 1, "lp6": 1, "outcomes": 1, "ladder": 2}
 
 
 @pytest.fixture(scope="module")

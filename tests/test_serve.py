@@ -56,6 +56,9 @@ def test_worker_arguments_are_safe():
     assert any(arg.startswith("--VoilaExecutor.timeout=") for arg in args)
     folder = worker_args(WorkerOptions(target=Path("/w/evaluator"), port=8123, max_kernels=7, token="t"))
     assert "--Voila.token=t" in folder and "--VoilaConfiguration.template=coprod" not in folder
+    # a site app page sends form input; an evaluator page may upload a survey export
+    assert f"--CoprodVoila.max_message_bytes={4 * 1024 * 1024}" in args
+    assert f"--CoprodVoila.max_message_bytes={32 * 1024 * 1024}" in folder
 
 
 @pytest.mark.parametrize(

@@ -225,8 +225,10 @@ def test_the_tool_can_be_named_when_detection_would_be_wrong(tmp_path):
     path = WRITERS["googleforms"](tmp_path, "csv")
     export = read_export(path, tool="unknown")
     assert export.tool == "unknown"
-    assert export.questions[:2] == ["Timestamp", "Email address"]
-    assert (export.id_column, export.submitted_column, export.identifier_columns) == (None, None, [])
+    assert export.questions[0] == "Timestamp" and "Email address" not in export.questions
+    assert (export.id_column, export.submitted_column) == (None, None)
+    assert export.identifier_columns == ["Email address", "Your name"]  # never kept as answers, whatever the tool
+    assert not any(person in str(row.answers) for row in export.responses for person in (ZOE, ZOE_EMAIL))
 
 
 def test_an_unrecognised_csv_reads_every_column_as_a_question(tmp_path):

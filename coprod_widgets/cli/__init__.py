@@ -286,7 +286,8 @@ def serve(
     metavar="N",
     default=None,
     show_default="5",
-    help="With --deidentify: counts below N in the counts_ tables are written as <N (N is 1 or more).",
+    help="With --deidentify: counts below N in the counts_ tables are written as <N, or hidden in counts_survey "
+    "(N is 1 or more).",
 )
 @click.pass_context
 def export(

@@ -35,6 +35,7 @@ from .dictionary import SHEET as DICTIONARY_SHEET
 from .dictionary import dictionary_rows
 from .errors import ExportError
 from .read import read_export
+from .surveys import survey_answers_table, survey_counts_table, survey_dictionary_rows
 from .target import FORMATS, resolve
 from .writers import encoded, writing
 
@@ -68,7 +69,9 @@ def export_store(
     """Write every record of ``store`` (or of one ``site``) to ``out``, with a data dictionary, counts and notes.
 
     Besides a table per record type and the counts tables, ``answers`` has one row per answer to the sites'
-    own questions (see :mod:`.answers`), and the data dictionary a row per question of each question set.
+    own questions (see :mod:`.answers`), ``survey_answers`` one per answer to a survey's mapped questions and
+    ``counts_survey`` those answers counted (see :mod:`.surveys`); the data dictionary has a row per question
+    of each question set and per mapped question of each survey.
 
     Parameters
     ----------
@@ -80,6 +83,7 @@ def export_store(
     deidentify
         Pseudonyms for partners, no free text (unless ``keep_text``), counts below ``min_count`` hidden.
         Written answers to the sites' questions are free text too: left out of ``answers`` unless ``keep_text``.
+        ``survey_answers`` has no rows (its answers are counted in ``counts_survey``), even with ``keep_text``.
 
     Raises :class:`ExportError`, with nothing written, when an option or ``out`` cannot be used.
     """
@@ -95,19 +99,21 @@ def export_store(
     pseudonym = Pseudonyms(store.secret(PSEUDONYM_KEY_SETTING)) if deidentify else None
     tables = [_record_table(kind, rows, pseudonym, keep_text) for kind, rows in records.items()]
     tables.append(answers_table(records, labels=labels, pseudonym=pseudonym, keep_text=keep_text))
+    tables.append(survey_answers_table(records, labels=labels, deidentify=deidentify))
     tables += count_tables(records, records["site"], min_count if deidentify else None)
+    tables.append(survey_counts_table(records, labels=labels, suppress_below=min_count if deidentify else None))
     rows = {table.name: len(table.rows) for table in tables}
 
     csv = format == "csv"
     names = {table.name: f"{table.name}.csv" if csv else f"sheet {table.name}" for table in tables}
     names["data_dictionary"] = f"{DICTIONARY_STEM}.csv" if csv else f"sheet {DICTIONARY_SHEET!r}"
+    site_names = {site.id: site.name for site in records["site"]}
     dictionary = dictionary_rows(tables, labels)
     dictionary += question_dictionary_rows(
-        records["question_set"],
-        {site.id: site.name for site in records["site"]},
-        labels=labels,
-        deidentify=deidentify,
-        keep_text=keep_text,
+        records["question_set"], site_names, labels=labels, deidentify=deidentify, keep_text=keep_text
+    )
+    dictionary += survey_dictionary_rows(
+        records["survey"], site_names, labels=labels, deidentify=deidentify, suppress_below=min_count
     )
     options = {
         "format": format,

@@ -19,7 +19,9 @@ DEIDENTIFIED = (
     "refers to a partner hold the pseudonym, so the files still join. Free-text columns (activity titles, "
     "statements, comments, organisations, who changed, who collects evidence and the like) are left out, and so "
     "are written answers to the sites' own questions (the answers table keeps numbers, dates and choices). "
-    "In the counts_ tables, counts below {min_count} are shown as <{min_count}, and there are no totals."
+    "In the counts_ tables, counts below {min_count} are shown as <{min_count}, and there are no totals. "
+    "Survey answers are only counted (survey_answers has no rows), and counts_survey writes its hidden counts "
+    "as hidden: see Surveys."
 )
 NOT_DONE = (
     "De-identification is not anonymisation. Dates (joining, leaving, activities, answers), role groups, site "
@@ -86,7 +88,11 @@ def about_rows(
             "lists of record numbers are written as 3;5;9.",
         ],
         ["Dates", "written as YYYY-MM-DD" if csv else "real dates, shown as YYYY-MM-DD"],
-        ["Counts", "The counts_ tables count records per site and group; combinations with no records are left out."],
+        [
+            "Counts",
+            "The counts_ tables count records per site and group; combinations with no records are left out "
+            "(counts_survey lists every answer on a question's scale, 0 included).",
+        ],
         [
             "Answers",
             f"{file_names['answers']}: one row per answer to the sites' own questions, taken from question_response "
@@ -95,6 +101,7 @@ def about_rows(
             "dictionary has a row per question of each question set version (table answers): its label, type "
             "and choices. read_export does not read this table back: it is derived from those two.",
         ],
+        ["Surveys", _surveys_text(file_names, deidentified, min_count)],
         ["Cells that look like formulas", NEUTRALISED],
         ["Access codes", "Sites' access codes (and their hashes) are never exported."],
     ]
@@ -107,6 +114,28 @@ def about_rows(
     else:
         about.append(["Not de-identified", NOT_DEIDENTIFIED])
     return about
+
+
+def _surveys_text(file_names: Mapping[str, str], deidentified: bool, min_count: int) -> str:
+    """What the survey tables hold; in a de-identified export, why survey_answers has no rows."""
+    answers, counts = file_names["survey_answers"], file_names["counts_survey"]
+    text = (
+        f"{answers}: one row per answer to the questions each survey's mapping keeps (surveys run in other tools "
+        "and imported), with the learning point, indicator and score its mapping gives. "
+        f"{counts}: those answers counted per site, survey, question, respondent role group and answer, answers "
+        "off the scale (Don't know and the like) counted together. The data dictionary has a row per mapped "
+        "question of each survey (table survey_answers): its learning point and its scale, as answer = score. "
+        "read_export does not read these two tables back: they are derived from survey and survey_response."
+    )
+    if deidentified:
+        text += (
+            f" In this de-identified export {answers} has its columns and no rows: one row per answer would let "
+            f"anyone count the small groups that {counts} hides, so use {counts}. There, counts from 1 to "
+            f"{min_count - 1} are written hidden, and so is one more count of the same group wherever a hidden one "
+            "could otherwise be worked out (it may be larger: both are written alike); a group of fewer than "
+            f"{min_count} answers is hidden whole, and a survey whose mapping sets a higher threshold uses that."
+        )
+    return text
 
 
 def _options_line(options: Mapping[str, object]) -> str:

@@ -24,6 +24,9 @@ PSEUDONYM, PSEUDONYMS = "pseudonymous id", "list of pseudonymous ids"
 COUNT = "count"
 #: The table of answers to the sites' own questions, one row per answer (derived: read_export skips it).
 ANSWERS = "answers"
+SURVEY_ANSWERS = "survey_answers"
+#: How a count hidden by complementary suppression is written (a small one may be written "<5").
+HIDDEN_COUNT = "hidden"
 #: A question set's questions, or a set of answers: one JSON object per cell (the tidy answers table is easier).
 JSON_TEXT = "JSON"
 FIELD_TYPES = (
@@ -100,7 +103,8 @@ class Column:
         if self.type in (INTEGER, RECORD_NUMBER):
             return _whole(cell, self.title)
         if self.type == COUNT:
-            return cell if isinstance(cell, str) and cell.startswith("<") else _whole(cell, self.title)
+            hidden = isinstance(cell, str) and (cell.startswith("<") or cell == HIDDEN_COUNT)
+            return cell if hidden else _whole(cell, self.title)
         if self.type == JSON_TEXT:
             return _json(cell, self.title)
         return str(cell)

@@ -74,7 +74,8 @@ def columns_by_heading(rows: list[dict[str, object]]) -> dict[str, dict[str, Col
     """Read the dictionary back: for each table, its column headings mapped to the columns they hold.
 
     Rows about the ``answers`` table (its columns, and one per question asked) are skipped: that table is
-    derived from question_response and question_set, which are read back themselves.
+    derived from question_response and question_set, which are read back themselves. A survey question's row
+    comes after the survey_answers columns and names the same heading (answer): the column's own row is kept.
     """
     found: dict[str, dict[str, Column]] = {}
     for number, row in enumerate(rows, start=2):
@@ -97,5 +98,5 @@ def columns_by_heading(rows: list[dict[str, object]]) -> dict[str, dict[str, Col
             maximum=int(text[MAXIMUM]) if text.get(MAXIMUM) else None,
             identifier=text.get(IDENTIFIER) == "y",
         )
-        found.setdefault(column.table, {})[text[HEADING]] = column
+        found.setdefault(column.table, {}).setdefault(text[HEADING], column)
     return found

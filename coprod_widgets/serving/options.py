@@ -25,6 +25,8 @@ CELL_TIMEOUT_S = 45
 RENDER_TIMEOUT_S = 60
 #: Largest websocket message a page may send (form input is small).
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+#: The evaluator workbooks take survey exports as uploads, one message each (15,500 responses are 3.9 MB).
+EVALUATOR_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 
 def default_max_kernels(workers: int = 1, total_memory: int | None = None) -> int:
@@ -54,6 +56,10 @@ class WorkerOptions:
     def single_notebook(self) -> bool:
         return self.target.suffix == ".ipynb"
 
+    @property
+    def max_message_bytes(self) -> int:
+        return MAX_MESSAGE_BYTES if self.single_notebook else EVALUATOR_MAX_MESSAGE_BYTES
+
 
 def worker_args(options: WorkerOptions) -> list[str]:
     """The command-line arguments for :mod:`coprod_widgets.serving.worker` (Voilà's own syntax)."""
@@ -79,7 +85,7 @@ def worker_args(options: WorkerOptions) -> list[str]:
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         "--VoilaConfiguration.show_tracebacks=False",
-        f"--CoprodVoila.max_message_bytes={MAX_MESSAGE_BYTES}",
+        f"--CoprodVoila.max_message_bytes={options.max_message_bytes}",
         # Without a token anyone who can reach the port may open the pages; with one, only its holders.
         f"--Voila.token={options.token or ''}",
     ]

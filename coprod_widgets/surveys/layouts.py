@@ -148,8 +148,11 @@ def _distinct_names(columns: list[Column]) -> list[Column]:
 
 
 def _unknown(headers: list[list[str]], rows: list[list[str]]) -> Layout:
-    """Every column is a question: without knowing the tool nothing can be told apart safely."""
-    return Layout("unknown", [Column(i, QUESTION, h) for i, h in enumerate(headers[0])])
+    """Every column is a question, except those headed as names or e-mail addresses: without knowing the tool
+    nothing else can be told apart safely, and a person's name must not be kept as an answer."""
+    return Layout(
+        "unknown", [Column(i, IDENTIFIER if is_identifier(h) else QUESTION, h) for i, h in enumerate(headers[0])]
+    )
 
 
 KOBO_META = frozenset(

@@ -28,15 +28,17 @@ def likert_counts(
     suppressed), share of the group's answers on the scale (NA where suppressed), suppressed, total (answers
     on the scale in the group), off_scale (other answers in the group; NA when fewer than ``threshold``).
     """
-    keys = {answer.casefold(): answer for answer in levels}
-    frame = answers.assign(_level=answers["answer"].map(lambda a: keys.get(str(a).casefold())))
+    keys = {answer.casefold(): place for place, answer in enumerate(levels)}
+    places = answers["answer"].map(lambda a: keys.get(str(a).casefold(), -1))
+    grouped = answers[by].assign(_place=places.to_numpy())
+    # one row per group, a column per level (-1: off the scale): counted at once, not group by group
+    table = grouped.groupby([*by, "_place"], sort=True, dropna=False).size().unstack("_place", fill_value=0)
     rows = []
-    for group, part in frame.groupby(by, sort=True, dropna=False):
+    for group, counted in zip(table.index, table.to_numpy(), strict=True):
         group = group if isinstance(group, tuple) else (group,)
-        on_scale = part.dropna(subset=["_level"])
-        counts = on_scale["_level"].value_counts()
-        total, off = len(on_scale), len(part) - len(on_scale)
-        cells = [int(counts.get(level, 0)) for level in levels]
+        per_place = dict(zip(table.columns, (int(n) for n in counted), strict=True))
+        cells = [per_place.get(place, 0) for place in range(len(levels))]
+        total, off = sum(cells), per_place.get(-1, 0)
         hidden = suppressed_cells(cells, total, threshold)
         for place, (level, count) in enumerate(zip(levels, cells, strict=True), start=1):
             shown = not hidden[place - 1]

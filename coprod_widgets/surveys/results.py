@@ -194,15 +194,16 @@ def upper_share(answers: pd.DataFrame, learning_point: str) -> list[dict]:
 def site_upper_shares(answers: pd.DataFrame, learning_point: str, levels: tuple[str, ...], limit: int) -> pd.DataFrame:
     """Per site and item on the scale ``levels``: the per cent of answers above the middle level; left out where
     fewer than ``limit`` answered, or fewer than ``limit`` (but some) are on either side of the middle."""
-    rows = []
+    parts = []
     middle = (len(levels) + 1) / 2
     for scale, item, part in item_rows(answers, learning_point):
         if scale != levels:
             continue
-        for site, at_site in part[part["level"].notna()].groupby("site", sort=True):
-            upper = int((at_site["level"].astype(float) > middle).sum())
-            if _can_show(len(at_site), upper, limit):
-                rows.append({"site": site, "item": item, "percent": 100 * upper / len(at_site)})
+        rated = part[part["level"].notna()]
+        upper = (rated["level"].astype(float) > middle).groupby(rated["site"]).agg(["size", "sum"])
+        shown = upper[[_can_show(int(n), int(up), limit) for n, up in zip(upper["size"], upper["sum"], strict=True)]]
+        parts.append(pd.DataFrame({"site": shown.index, "item": item, "percent": 100 * shown["sum"] / shown["size"]}))
+    rows = pd.concat(parts, ignore_index=True) if parts else []
     return pd.DataFrame(rows, columns=["site", "item", "percent"])
 
 
