@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import platform
 import statistics
+import subprocess
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -89,3 +90,14 @@ def table(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Run ``command`` to its end: seconds taken and the peak resident memory of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with PeakMemory(process.pid).watching() as memory:
+        output, _ = process.communicate(timeout=1800)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}")
+    return time.perf_counter() - started, memory.peak

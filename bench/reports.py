@@ -9,31 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from coprod_widgets import settings
 
-from .common import PeakMemory, mb, table
-
-
-def _timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    with PeakMemory(process.pid).watching() as memory:
-        output, _ = process.communicate(timeout=1800)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}")
-    return time.perf_counter() - started, memory.peak
+from .common import mb, table, timed
 
 
 def programme_report(db_url: str, folder: Path) -> dict[str, float]:
     out = folder / "programme.html"
     command = [sys.executable, "-m", "coprod_widgets.cli", "--db", db_url, "report", "--programme", "--out", str(out)]
-    seconds, peak = _timed(command, dict(os.environ))
+    seconds, peak = timed(command, dict(os.environ))
     return {"seconds": seconds, "peak": peak, "size": out.stat().st_size}
 
 
@@ -45,7 +33,7 @@ def evaluator_overview(db_url: str, folder: Path) -> dict[str, float]:
         sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
         "--ExecutePreprocessor.timeout=1800", str(copy),
     ]  # fmt: skip
-    seconds, peak = _timed(command, {**os.environ, "COPROD_DB_URL": db_url})
+    seconds, peak = timed(command, {**os.environ, "COPROD_DB_URL": db_url})
     return {"seconds": seconds, "peak": peak, "size": copy.stat().st_size}
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from coprod_widgets.store import Store
 
-from . import codes, first_page, reports, saves, sessions
+from . import codes, first_page, reports, saves, sessions, surveys
 from .common import machine
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
-SECTIONS = ("first_page", "codes", "sessions", "saves", "reports")
+SECTIONS = ("first_page", "codes", "sessions", "saves", "reports", "surveys")
 
 
 def _build(folder: Path, sites: int) -> tuple[str, dict[str, str], float]:
@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(saves.run(Path(demo_url.removeprefix("sqlite:///"))))
         if "reports" in chosen:
             parts.append(reports.run({sites: url for sites, (url, _) in stores.items()}))
+        if "surveys" in chosen:
+            parts.append(surveys.run(folder))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     command = "make bench-large" if options.large else "make bench"

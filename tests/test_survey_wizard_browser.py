@@ -87,3 +87,28 @@ def test_an_export_is_chosen_checked_mapped_and_imported_in_voila(demo_db_url, t
     assert [r.identifiers for r in stored] == [{}, {}, {}]
     assert record.file_name == "spring_partners.csv"
     assert [q["learning_point"] for q in survey.mapping["questions"]] == ["lp2"]
+
+
+def test_an_export_larger_than_a_site_page_may_send_still_reaches_the_evaluator_page(demo_db_url, tmp_path):
+    """The site app's pages may send 4 MB; an evaluator's survey export is often more, and must not vanish."""
+    rows = [["Timestamp", "Email address", "Your name", LISTENED, "Comments"]]
+    rows += [[f"2024/03/05 {n // 3600 % 12 + 1}:{n // 60 % 60:02}:{n % 60:02} am GMT", "", "", "Agree",
+              f"Response {n}: " + "much to say, " * 8] for n in range(40_000)]  # fmt: skip
+    export = write_csv(tmp_path / "big_survey.csv", rows)
+    assert export.stat().st_size > 5 * 1024 * 1024
+    with running_server(demo_db_url, token=EVALUATOR_TOKEN) as base_url, sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        block_the_network(context, base_url)
+        page = context.new_page()
+        try:
+            page.goto(f"{base_url}voila/render/survey_import.ipynb?token={EVALUATOR_TOKEN}", wait_until="commit")
+            choose = page.get_by_role("button", name="Choose the export file")
+            expect(choose).to_be_visible(timeout=180_000)
+            with page.expect_file_chooser(timeout=WAIT) as chooser:
+                choose.click()
+            chooser.value.set_files(str(export))
+            expect(page.get_by_text("big_survey.csv is an export from Google Forms")).to_be_visible(timeout=180_000)
+            expect(page.get_by_text("40000 responses read", exact=False)).to_be_visible()
+        finally:
+            browser.close()
