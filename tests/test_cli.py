@@ -301,11 +301,13 @@ def test_reset_code_makes_a_site_from_before_lookups_fast_and_the_list_says_whic
 
 def test_export_writes_one_csv_per_record_type(home, db, tmp_path):
     from coprod_widgets.exports.counts import COUNT_TABLES
+    from coprod_widgets.exports.surveys import SURVEY_ANSWERS, SURVEY_COUNTS
 
     ok(run(home, "demo", db=db))
     out_dir = tmp_path / "export" / "nested"
     ok(run(home, "export", "--out", str(out_dir), db=db))
-    expected = [f"{name}.csv" for name in [*RECORD_TYPES, "answers", *COUNT_TABLES, "data_dictionary"]] + ["README.txt"]
+    derived = ["answers", SURVEY_ANSWERS, *COUNT_TABLES, SURVEY_COUNTS, "data_dictionary"]
+    expected = [f"{name}.csv" for name in [*RECORD_TYPES, *derived]] + ["README.txt"]
     assert sorted(path.name for path in out_dir.iterdir()) == sorted(expected)
     store = _open(db)
     try:

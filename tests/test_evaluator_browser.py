@@ -28,7 +28,7 @@ def test_overview_workbook_draws_its_charts_offline(evaluator_server):
             charts = page.locator("figure.coprod-chart")
             expect(charts.first).to_be_visible(timeout=180_000)
             expect(page.get_by_text("Where to look", exact=False).first).to_be_visible(timeout=60_000)
-            expect(charts).to_have_count(6, timeout=120_000)
+            expect(charts).to_have_count(8, timeout=120_000)  # LP2's survey answers by role group and by site
             marks = page.locator("figure.coprod-chart svg .role-mark path, figure.coprod-chart svg .role-mark rect")
             assert marks.count() > 50
             heatmap = charts.first
