@@ -113,11 +113,12 @@ def test_small_counts_are_hidden_with_one_more_when_the_total_would_give_it_away
     data = load_programme(surveyed, sites=["North"])
     [(agree, counts), (_often, _)] = results.counts_for(results.survey_answers(data), "lp1", by="role")
     carers = _cells(counts, "agreed", "Carer")  # 10 agree, 2 disagree: the 2 is hidden, and so is the 10
-    assert pd.isna(carers["Disagree"]) and pd.isna(carers["Agree"]) and carers["Strongly agree"] == 0
+    assert pd.isna(carers["Disagree"]) and pd.isna(carers["Agree"])
     staff = _cells(counts, "agreed", "Clinician")  # 6 strongly agree, 3 neither
     assert pd.isna(staff["Neither agree nor disagree"]) and pd.isna(staff["Strongly agree"])
+    # everyone's 10 agree less staff's 0 would give the carers' 10 away, so staff's 0 is hidden too
     everyone = _cells(counts, "agreed", results.EVERYONE)
-    assert everyone["Agree"] == 10 and everyone["Strongly agree"] == 6
+    assert everyone["Agree"] == 10 and pd.isna(staff["Agree"])
     assert list(dict.fromkeys(counts["group"]))[0] == results.EVERYONE
     table = results.counts_table(counts, agree, "hidden")
     row = table[(table["item"] == "agreed") & (table["group"] == "Carer")].iloc[0]
@@ -201,3 +202,29 @@ def test_gripp2_does_not_count_a_small_role_group(store):
     _add_survey(store, north, _rows("carer", 3, agreed="Agree") + _rows("clinician", 8, agreed="Agree"))
     said = " ".join(gripp2_items(load_programme(store))[1].findings)
     assert "carer: fewer than 5" in said and "clinician: 8" in said
+
+
+def _single_unknowns(counts: pd.DataFrame, partitioned: bool) -> list[tuple]:
+    """The sums on show (a row to its total, the groups to everyone's, the questions to all of them together)
+    with exactly one hidden figure: each would give that figure away."""
+    hidden = {(r.item, r.group, r.answer): r.suppressed for r in counts.itertuples(index=False)}
+    for r in counts.drop_duplicates(["item", "group"]).itertuples(index=False):
+        hidden[(r.item, r.group, "off")] = pd.isna(r.off_scale)
+    items, groups = list(dict.fromkeys(counts["item"])), list(dict.fromkeys(counts["group"]))
+    answers = [*dict.fromkeys(counts["answer"])]
+    sums = [[(i, g, a) for a in answers] for i in items for g in groups]
+    for a in [*answers, "off"]:
+        if partitioned:
+            sums += [[(i, g, a) for g in groups] for i in items]
+        if items[0].startswith("All "):
+            sums += [[(i, g, a) for i in items] for g in groups]
+    return [cells for cells in sums if sum(hidden[cell] for cell in cells) == 1]
+
+
+@pytest.mark.parametrize(("site", "by"), [("North", "role"), (None, "role"), (None, "site")])
+def test_no_hidden_count_can_be_worked_out_from_the_figures_beside_it(surveyed, site, by):
+    data = load_programme(surveyed, sites=[site] if site else None)
+    found = results.counts_for(results.survey_answers(data), "lp1", by=by)
+    assert any(counts["suppressed"].any() for _, counts in found)
+    for _levels, counts in found:
+        assert _single_unknowns(counts, partitioned=True) == []

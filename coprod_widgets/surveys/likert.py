@@ -17,7 +17,7 @@ COUNT_COLUMNS = ["answer", "level", "count", "share", "suppressed"]
 
 
 def likert_counts(
-    answers: pd.DataFrame, levels: list[str], by: list[str], threshold: int = SUPPRESS_BELOW
+    answers: pd.DataFrame, levels: list[str], by: list[str], threshold: int = SUPPRESS_BELOW, keep_raw: bool = False
 ) -> pd.DataFrame:
     """Counts of each answer level per group, suppressed as the module says.
 
@@ -27,6 +27,8 @@ def likert_counts(
     Returns one row per group and level: the ``by`` columns, answer, level (1 = lowest), count (NA where
     suppressed), share of the group's answers on the scale (NA where suppressed), suppressed, total (answers
     on the scale in the group), off_scale (other answers in the group; NA when fewer than ``threshold``).
+    With ``keep_raw``, also raw and raw_off: the counts before suppression, for a caller that suppresses
+    further (:func:`~.results.counts_for`) and drops them before anything is shown.
     """
     keys = {answer.casefold(): place for place, answer in enumerate(levels)}
     places = answers["answer"].map(lambda a: keys.get(str(a).casefold(), -1))
@@ -52,9 +54,10 @@ def likert_counts(
                     "suppressed": not shown,
                     "total": total,
                     "off_scale": off if off == 0 or off >= threshold else pd.NA,
+                    **({"raw": count, "raw_off": off} if keep_raw else {}),
                 }
             )
-    columns = [*by, *COUNT_COLUMNS, "total", "off_scale"]
+    columns = [*by, *COUNT_COLUMNS, "total", "off_scale", *(["raw", "raw_off"] if keep_raw else [])]
     out = pd.DataFrame(rows, columns=columns)
     return out.astype({"count": "Int64", "share": "Float64", "suppressed": bool, "off_scale": "Int64"})
 

@@ -38,6 +38,8 @@ ANSWER_COLUMNS = [
 #: The group every answer belongs to, beside its role group and its site.
 EVERYONE = "Everyone who answered"
 NO_ROLE = "Role not given"
+#: The count of answers off the scale, as a cell in :func:`_suppress_linked`'s sums.
+OFF = "off the scale"
 ROLE_LABELS = {member.value: member.label for member in RoleGroup}
 
 
@@ -138,16 +140,75 @@ def counts_for(
     """
     limit = threshold(answers[answers["learning_point"] == learning_point])
     per_scale: dict[tuple[str, ...], list[pd.DataFrame]] = {}
+    combined: dict[tuple[str, ...], str] = {}
     for levels, item, part in item_rows(answers, learning_point):
+        if levels not in per_scale and part["question"].nunique() > 1:
+            combined[levels] = item
         part = _with_everyone(part, by)
         if groups is not None:
             part = part[(part["_order"] == 0) | part["group"].isin(groups)]
         order = {group: n for n, group in enumerate([EVERYONE, *(groups or sorted(set(part["group"]) - {EVERYONE}))])}
-        counted = likert_counts(part.assign(item=item), list(levels), by=["item", "group"], threshold=limit)
+        counted = likert_counts(part.assign(item=item), list(levels), ["item", "group"], limit, keep_raw=True)
         counted = counted.assign(_order=counted["group"].map(order)).sort_values(["_order", "level"], kind="stable")
         counted["row"] = counted["item"] + ": " + counted["group"].astype(str)
         per_scale.setdefault(levels, []).append(counted.drop(columns="_order"))
-    return [(levels, pd.concat(parts, ignore_index=True)) for levels, parts in per_scale.items()]
+    out = []
+    for levels, parts in per_scale.items():
+        counts = pd.concat(parts, ignore_index=True)
+        out.append((levels, _suppress_linked(counts, partitioned=by is not None and groups is None,
+                                             combined=combined.get(levels))))  # fmt: skip
+    return out
+
+
+def _suppress_linked(counts: pd.DataFrame, partitioned: bool, combined: str | None) -> pd.DataFrame:
+    """Hide more counts wherever a hidden one could be worked out from the figures shown beside it.
+
+    Three sums are on show: a row's cells add up to its total; with ``partitioned`` groups (every role group,
+    or every site), each group's cells add up to everyone's; and the questions' cells add up to the
+    ``combined`` row's. Whenever exactly one figure of such a sum is hidden, the smallest other non-zero one
+    is hidden too (a zero where there is none), until no sum has a single unknown. Then every hidden cell has
+    at least one other unknown beside it in each sum it is part of.
+    """
+    cells = {(r.item, r.group, r.level): int(r.raw) for r in counts.itertuples(index=False)}
+    hidden = {(r.item, r.group, r.level) for r in counts.itertuples(index=False) if r.suppressed}
+    for r in counts.drop_duplicates(["item", "group"]).itertuples(index=False):
+        cells[(r.item, r.group, OFF)] = int(r.raw_off)
+        if pd.isna(r.off_scale):
+            hidden.add((r.item, r.group, OFF))
+    items = list(dict.fromkeys(counts["item"]))
+    groups = list(dict.fromkeys(counts["group"]))
+    levels = sorted(set(counts["level"]))
+    sums: list[tuple[list, tuple | None]] = [
+        ([(item, group, level) for level in levels], None) for item in items for group in groups
+    ]
+    for level in [*levels, OFF]:
+        if partitioned:
+            others = [group for group in groups if group != EVERYONE]
+            sums += [([(item, g, level) for g in others], (item, EVERYONE, level)) for item in items]
+        if combined is not None:
+            questions = [item for item in items if item != combined]
+            sums += [([(q, group, level) for q in questions], (combined, group, level)) for group in groups]
+    changed = True
+    while changed:
+        changed = False
+        for members, whole in sums:
+            members = [cell for cell in members if cell in cells]
+            known = [cell for cell in [*members, whole] if cell is not None and cell in cells]
+            if sum(cell in hidden for cell in known) != 1:
+                continue
+            # the smallest non-zero figure beside it, else a zero (a hidden zero gives nothing away), else the sum
+            shown = sorted((cells[c] == 0, cells[c], c) for c in members if c not in hidden)
+            more = shown[0][2] if shown else (whole if whole in cells and whole not in hidden else None)
+            if more is not None:
+                hidden.add(more)
+                changed = True
+    flags = [(r.item, r.group, r.level) in hidden for r in counts.itertuples(index=False)]
+    out = counts.assign(suppressed=flags)
+    out["count"] = out["count"].mask(out["suppressed"])
+    out["share"] = out["share"].mask(out["suppressed"])
+    off_hidden = [(r.item, r.group, OFF) in hidden for r in out.itertuples(index=False)]
+    out["off_scale"] = out["off_scale"].mask(pd.Series(off_hidden, index=out.index))
+    return out.drop(columns=["raw", "raw_off"])
 
 
 def counts_table(counts: pd.DataFrame, levels: tuple[str, ...], hidden: str) -> pd.DataFrame:
