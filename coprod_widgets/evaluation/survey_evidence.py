@@ -19,7 +19,7 @@ from . import scale
 from .charts import likert_chart
 from .charts.distribution import spread_chart
 from .data import ProgrammeData
-from .tables import note, paged_table, table
+from .tables import note, paged_table
 
 NO_SURVEYS = (
     "No survey responses are held for the sites, dates and groups shown, so there is no survey evidence here. "
@@ -156,10 +156,10 @@ def surveys(data: ProgrammeData) -> list:
     if summary.empty:
         return [note(NO_SURVEYS)]
     return [
-        table(
+        paged_table(
             summary,
             "The surveys imported, with the learning points their questions are mapped to",
             SURVEY_COLUMNS,
-            limit=200,
+            page=scale.PAGE_ROWS,
         )
     ]

@@ -22,7 +22,7 @@ from ..evaluation.tables import table_html
 from ..questions.instruments import INSTRUMENTS, REFLECTION_4PI, SELF_ASSESSMENT
 from ..records import RECORD_TYPES
 from ..surveys import results as survey_results
-from ..surveys.answers import scale_name
+from ..surveys.answers import scale_name, suppressed_cells
 from ..surveys.importing import TOOL_NAMES
 
 #: The shared instruments an item can draw on, beside the record types.
@@ -126,17 +126,13 @@ def _survey_methods(data: ProgrammeData, item: Gripp2Item) -> None:
     )
     limit = survey_results.threshold(survey_results.survey_answers(data))
     roles = responses["respondent_role"].fillna("").value_counts()
-    said = [
-        f"{member.label.lower()}: {roles[member.value] if roles[member.value] >= limit else f'fewer than {limit}'}"
-        for member in RoleGroup
-        if member.value in roles.index
-    ]
-    unknown = int(roles.get("", 0))
-    if unknown:
-        said.append(f"role not given: {unknown if unknown >= limit else f'fewer than {limit}'}")
+    groups = [(member.label.lower(), int(roles[member.value])) for member in RoleGroup if member.value in roles.index]
+    groups += [("role not given", int(roles[""]))] if "" in roles.index else []
+    hidden = suppressed_cells([count for _, count in groups], len(responses), limit)
+    said = [f"{name}: {'not given' if secret else count}" for (name, count), secret in zip(groups, hidden, strict=True)]
     item.findings.append(
-        f"Who answered the surveys: {'; '.join(said)}. Survey counts under {limit} are not given, so that no one "
-        "can be picked out."
+        f"Who answered the surveys: {'; '.join(said)}. Survey counts under {limit}, and any that would give one "
+        "away, are not given, so that no one can be picked out."
     )
 
 

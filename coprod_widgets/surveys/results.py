@@ -277,29 +277,35 @@ def surveys_summary(data) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     responses = data.frames.get("survey_response", pd.DataFrame(columns=["survey_id", "submitted"]))
     imports = data.frames.get("survey_import", pd.DataFrame(columns=["survey_id", "unreadable_rows"]))
+    # each survey's figures worked out once for all, not by filtering the frames survey by survey
+    dates = pd.to_datetime(responses["submitted"], errors="coerce").groupby(responses["survey_id"])
+    counted, first, last = dates.size(), dates.min(), dates.max()
+    loaded = imports["survey_id"].value_counts()
+    unreadable = imports["unreadable_rows"].map(_unreadable).groupby(imports["survey_id"]).sum()
     names = data.site_names()
     rows = []
     for survey in surveys.itertuples(index=False):
         mapping = stored_mapping(survey.mapping)
-        mine = responses[responses["survey_id"] == survey.id]
-        loaded = imports[imports["survey_id"] == survey.id]
-        dates = pd.to_datetime(mine["submitted"], errors="coerce").dropna()
         lps = sorted({q.learning_point for q in mapping.questions}) if mapping else []
         rows.append(
             {
                 "site": names.get(survey.site_id, ""),
                 "survey": survey.name,
                 "tool": TOOL_NAMES.get(survey.tool, survey.tool),
-                "responses": len(mine),
-                "first": dates.min() if len(dates) else None,
-                "last": dates.max() if len(dates) else None,
+                "responses": int(counted.get(survey.id, 0)),
+                "first": _or_none(first.get(survey.id)),
+                "last": _or_none(last.get(survey.id)),
                 "questions": len(mapping.questions) if mapping else 0,
                 "learning_points": ", ".join(lp.upper() for lp in lps),
-                "imports": len(loaded),
-                "unreadable": int(sum(_unreadable(text) for text in loaded["unreadable_rows"])),
+                "imports": int(loaded.get(survey.id, 0)),
+                "unreadable": int(unreadable.get(survey.id, 0)),
             }
         )
     return pd.DataFrame(rows, columns=columns).sort_values(["site", "survey"], kind="stable").reset_index(drop=True)
+
+
+def _or_none(when):
+    return None if when is None or pd.isna(when) else when
 
 
 def _unreadable(text) -> int:
