@@ -4,7 +4,8 @@
 git, beside the package, where JupyterLab and ``COPROD_HOME`` expect it. A built wheel carries a copy
 in ``coprod_widgets/workbooks/``, so that ``coprod serve``, ``coprod serve --evaluator`` and
 ``coprod report`` work from an installed coprod outside a checkout (see ``settings.bundled_workbooks_dir``).
-The XLSForms in ``data/instruments/`` go to ``coprod_widgets/instruments/`` (see ``settings.instruments_dir``).
+The XLSForms in ``data/instruments/`` go to ``coprod_widgets/instruments/`` (see ``settings.instruments_dir``),
+and the interview codebook in ``data/codebook/`` to ``coprod_widgets/codebook/`` (see ``settings.codebook_dir``).
 An editable install reads the checkout's own folders and copies nothing.
 """
 
@@ -15,6 +16,7 @@ from setuptools.command.build_py import build_py
 
 WORKBOOKS = Path(__file__).resolve().parent / "workbooks"
 INSTRUMENTS = Path(__file__).resolve().parent / "data" / "instruments"
+CODEBOOK = Path(__file__).resolve().parent / "data" / "codebook"
 FOLDERS = ("site", "evaluator", "reports")
 
 
@@ -30,13 +32,18 @@ class BuildWithWorkbooks(build_py):
             target = Path(self.build_lib, "coprod_widgets", "workbooks", notebook.relative_to(WORKBOOKS))
             self.mkpath(str(target.parent))
             self.copy_file(str(notebook), str(target))
-        forms = sorted(INSTRUMENTS.glob("*.md"))
-        if not forms:
-            raise SystemExit(f"coprod's shared instruments are missing from {INSTRUMENTS}: build from a checkout.")
-        for form in forms:
-            target = Path(self.build_lib, "coprod_widgets", "instruments", form.name)
-            self.mkpath(str(target.parent))
-            self.copy_file(str(form), str(target))
+        self._copy_data(INSTRUMENTS, "*.md", "instruments", "shared instruments")
+        self._copy_data(CODEBOOK, "*.yaml", "codebook", "interview codebook")
+
+    def _copy_data(self, folder: Path, pattern: str, target: str, what: str) -> None:
+        """``data/<folder>``'s files into the wheel's ``coprod_widgets/<target>``; refused when there are none."""
+        files = sorted(folder.glob(pattern))
+        if not files:
+            raise SystemExit(f"coprod's {what} are missing from {folder}: build from a checkout.")
+        for source in files:
+            copy = Path(self.build_lib, "coprod_widgets", target, source.name)
+            self.mkpath(str(copy.parent))
+            self.copy_file(str(source), str(copy))
 
 
 setup(cmdclass={"build_py": BuildWithWorkbooks})

@@ -68,6 +68,19 @@ def instruments_dir() -> Path:
     return package / "instruments"
 
 
+def codebook_dir() -> Path:
+    """The interview codebook that came with coprod: ``data/codebook/``, or the wheel's copy.
+
+    ``setup.py`` copies its YAML files into the wheel as ``coprod_widgets/codebook/``. Found like
+    :func:`instruments_dir`, and for the same reason: every store codes against the codebook its coprod shipped.
+    """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "data" / "codebook"
+    if (package.parent / "pyproject.toml").exists() and checkout.is_dir():
+        return checkout
+    return package / "codebook"
+
+
 def _workbooks(folder: str) -> Path:
     """``COPROD_HOME``'s own ``workbooks/<folder>`` if it has one, else the one that came with coprod.
 

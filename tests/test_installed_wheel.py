@@ -29,7 +29,8 @@ from tests.servers import ServerProcess, free_port, get, stop_server, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the sdist is built from: the package, the workbooks and the build files (as in a clean clone).
-SOURCES = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "coprod_widgets", "workbooks", "data/instruments"]
+SOURCES = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "coprod_widgets", "workbooks", "data/instruments",
+           "data/codebook"]  # fmt: skip
 WORKBOOKS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "workbooks").glob("*/*.ipynb"))
 
 
@@ -150,6 +151,7 @@ def test_the_wheel_carries_the_workbooks_templates_migrations_and_instruments(in
     assert "coprod_widgets/migrations/env.py" in names
     for form in (ROOT / "data" / "instruments").glob("*.md"):
         assert f"coprod_widgets/instruments/{form.name}" in names, form.name
+    assert "coprod_widgets/codebook/learning-points.yaml" in names
     versions = [p for p in (ROOT / "coprod_widgets" / "migrations" / "versions").glob("*.py")]
     assert versions
     for path in versions:
