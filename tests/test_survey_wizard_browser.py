@@ -21,6 +21,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 WAIT = 60_000
 
 
+def choose_export(page, base_url: str, export) -> None:
+    """Open the workbook in Voilà and choose ``export`` as a person does: ipywidgets' file input is not in the
+    page, so the button opens the browser's file chooser."""
+    page.goto(f"{base_url}voila/render/survey_import.ipynb?token={EVALUATOR_TOKEN}", wait_until="commit")
+    choose = page.get_by_role("button", name="Choose the export file")
+    expect(choose).to_be_visible(timeout=180_000)
+    with page.expect_file_chooser(timeout=WAIT) as chooser:
+        choose.click()
+    chooser.value.set_files(str(export))
+
+
 def test_an_export_is_chosen_checked_mapped_and_imported_in_voila(demo_db_url, tmp_path):
     copy = tmp_path / "coprod.db"  # the session's demo store stays as every other test expects it
     shutil.copy(sqlite_path(demo_db_url), copy)
@@ -34,13 +45,7 @@ def test_an_export_is_chosen_checked_mapped_and_imported_in_voila(demo_db_url, t
         context.on("requestfailed", lambda request: blocked.append((request.resource_type, request.url)))
         page = context.new_page()
         try:
-            page.goto(f"{base_url}voila/render/survey_import.ipynb?token={EVALUATOR_TOKEN}", wait_until="commit")
-            choose = page.get_by_role("button", name="Choose the export file")
-            expect(choose).to_be_visible(timeout=180_000)
-            # ipywidgets' file input is not in the page: the button opens the browser's file chooser.
-            with page.expect_file_chooser(timeout=WAIT) as chooser:
-                choose.click()
-            chooser.value.set_files(str(export))
+            choose_export(page, base_url, export)
 
             expect(page.get_by_text("spring_partners.csv is an export from Google Forms")).to_be_visible(timeout=WAIT)
             expect(page.get_by_text("Row 5: it has 8 cells where the header has 7.")).to_be_visible()
@@ -102,12 +107,7 @@ def test_an_export_larger_than_a_site_page_may_send_still_reaches_the_evaluator_
         block_the_network(context, base_url)
         page = context.new_page()
         try:
-            page.goto(f"{base_url}voila/render/survey_import.ipynb?token={EVALUATOR_TOKEN}", wait_until="commit")
-            choose = page.get_by_role("button", name="Choose the export file")
-            expect(choose).to_be_visible(timeout=180_000)
-            with page.expect_file_chooser(timeout=WAIT) as chooser:
-                choose.click()
-            chooser.value.set_files(str(export))
+            choose_export(page, base_url, export)
             expect(page.get_by_text("big_survey.csv is an export from Google Forms")).to_be_visible(timeout=180_000)
             expect(page.get_by_text("40000 responses read", exact=False)).to_be_visible()
         finally:
