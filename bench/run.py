@@ -15,11 +15,11 @@ from pathlib import Path
 
 from coprod_widgets.store import Store
 
-from . import codes, first_page, reports, saves, sessions, surveys
+from . import codes, first_page, interviews, reports, saves, sessions, surveys
 from .common import machine
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
-SECTIONS = ("first_page", "codes", "sessions", "saves", "reports", "surveys")
+SECTIONS = ("first_page", "codes", "sessions", "saves", "reports", "surveys", "interviews")
 
 
 def _build(folder: Path, sites: int) -> tuple[str, dict[str, str], float]:
@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(reports.run({sites: url for sites, (url, _) in stores.items()}))
         if "surveys" in chosen:
             parts.append(surveys.run(folder))
+        if "interviews" in chosen:
+            parts.append(interviews.run(folder, large=options.large))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     command = "make bench-large" if options.large else "make bench"

@@ -575,6 +575,237 @@ class SurveyResponse(SiteRecord):
             )
 
 
+#: How a transcript's file was read (see coprod_widgets.interviews.transcripts.FORMATS).
+TRANSCRIPT_FORMATS = ("text", "markdown", "docx")
+#: What a stored paragraph was in the file (coprod_widgets.interviews.transcripts.Kind).
+PARAGRAPH_KINDS = ("heading", "paragraph", "table row", "list item")
+#: A paragraph's text, and a transcript's paragraphs: generous bounds (a 20 MB file) the database can hold.
+MAX_PARAGRAPH = 100_000
+MAX_PARAGRAPHS = 50_000
+
+
+class Transcript(SiteRecord):
+    """An interview or workshop transcript, stored as numbered paragraphs once any names listed were replaced.
+
+    ``paragraphs`` is a list of ``[kind, text]`` pairs, numbered from 1 in order; a coded passage points at one
+    by its number, so a transcript's text never changes once stored (a corrected file is a new transcript).
+    ``role_group`` is None when the people speaking came from several role groups (a workshop). The names
+    the evaluator listed are never stored: only how many were replaced.
+    """
+
+    kind: ClassVar[str] = "transcript"
+    noun: ClassVar[str] = "Transcript"
+    dated_by: ClassVar[str | None] = "interviewed"
+    past_dates: ClassVar[tuple[str, ...]] = ("interviewed", "imported")
+
+    title: Name = Field(title="Transcript title")
+    file_name: Name = Field(title="File imported")
+    checksum: Checksum = Field(title="Checksum of the file")
+    file_format: Name = Field(title="File format")
+    role_group: RoleGroup | None = Field(default=None, title="Interviewee's role group")
+    interviewed: Day = Field(title="Date of the interview")
+    imported: Day = Field(title="Date imported")
+    names_replaced: int = Field(default=0, ge=0, le=10_000_000, title="Names replaced by pseudonyms")
+    paragraphs: list[Any] = Field(title="Paragraphs")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        if self.file_format not in TRANSCRIPT_FORMATS:
+            yield FieldProblem(
+                "file_format", f"File format: {self.file_format!r} is not one of {', '.join(TRANSCRIPT_FORMATS)}."
+            )
+        problem = _paragraphs_problem(self.paragraphs)
+        if problem:
+            yield FieldProblem("paragraphs", f"Paragraphs: {problem}. Import the file with coprod import-transcript.")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        if lookup.exists("transcript", exclude_id=self.id, site_id=self.site_id, checksum=self.checksum):
+            yield FieldProblem(
+                "checksum", "Checksum of the file: this site already has a transcript from this very file."
+            )
+
+    def text_of(self, paragraph: int) -> str | None:
+        """Paragraph ``paragraph``'s text (numbered from 1), or None if there is no such paragraph."""
+        if 1 <= paragraph <= len(self.paragraphs):
+            return self.paragraphs[paragraph - 1][1]
+        return None
+
+
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _paragraphs_problem(paragraphs: list[Any]) -> str | None:
+    if not paragraphs:
+        return "there are none; a transcript holds at least one paragraph"
+    if len(paragraphs) > MAX_PARAGRAPHS:
+        return f"there are {len(paragraphs)}, more than the {MAX_PARAGRAPHS} a transcript may hold"
+    for number, item in enumerate(paragraphs, start=1):
+        if not (isinstance(item, list | tuple) and len(item) == 2 and all(isinstance(part, str) for part in item)):
+            return f"paragraph {number} is not a pair of kind and text"
+        kind, text = item
+        if kind not in PARAGRAPH_KINDS:
+            return f"paragraph {number} is a {kind!r}, not one of {', '.join(PARAGRAPH_KINDS)}"
+        if not text.strip() or len(text) > MAX_PARAGRAPH or _CONTROL_CHARACTER.search(text):
+            return f"paragraph {number} is empty, over {MAX_PARAGRAPH} characters or holds a control character"
+    return None
+
+
+#: A code's key as typed (the codebook's own rules say what a key may hold, in plain words).
+CodeKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=PRINTABLE)]
+
+
+class InterviewCode(Record):
+    """A code the evaluation team added to the interview codebook (the eight learning points come with coprod,
+    from data/codebook). Programme-wide: every site's transcripts are coded with the same codebook.
+    ``parent`` is the key of the code it sits under; see :class:`coprod_widgets.interviews.codebook.Code`."""
+
+    kind: ClassVar[str] = "interview_code"
+    noun: ClassVar[str] = "Interview code"
+    dated_by: ClassVar[str | None] = "added"
+    past_dates: ClassVar[tuple[str, ...]] = ("added",)
+
+    key: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = Field(title="Code key")
+    name: Name = Field(title="Code name")
+    definition: Note = Field(default="", title="Definition")
+    example: Note = Field(default="", title="Example")
+    parent: CodeKey | None = Field(default=None, title="Sits under")
+    codable: bool = Field(default=True, title="Passages can be coded with it")
+    guid: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=PRINTABLE)] = Field(
+        default="", title="GUID for other tools"
+    )
+    added: Day = Field(title="Date added")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        for problem in self.as_code().problems():
+            yield FieldProblem(problem.field if problem.field in type(self).model_fields else "key", problem.message)
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        from .interviews.codebook import shipped_codebook
+
+        shipped = shipped_codebook()
+        if self.key in shipped or lookup.exists("interview_code", exclude_id=self.id, key=self.key):
+            yield FieldProblem("key", f"Code key: {self.key!r} is already a code in the codebook. Choose another key.")
+        if (
+            self.parent is not None
+            and self.parent not in shipped
+            and not lookup.exists("interview_code", key=self.parent)
+        ):
+            yield FieldProblem(
+                "parent", f"Sits under: {self.parent!r} is not a code in the codebook. Choose a code already there."
+            )
+        guid = self.as_code().guid
+        if any(code.guid == guid for code in shipped) or lookup.exists("interview_code", exclude_id=self.id, guid=guid):
+            yield FieldProblem("guid", f"GUID for other tools: {guid} is already another code's. Leave it blank.")
+
+    def as_code(self):
+        """The code as :mod:`coprod_widgets.interviews.codebook` holds it (loaded only when a code is used)."""
+        from .interviews.codebook import Code
+
+        return Code(self.key, self.name, self.definition, self.example, self.parent, self.codable, self.guid)
+
+
+class Coding(SiteRecord):
+    """One coder's codes for one passage: a whole paragraph, or the characters ``start_char`` up to ``end_char`` of it.
+
+    A coder codes a passage once; applying more codes to it later changes this record (its history keeps
+    every earlier version). ``memo`` is the coder's note on the excerpt; ``quote`` marks it as one the
+    reports may quote (with the site and role group, never a name).
+    """
+
+    kind: ClassVar[str] = "coding"
+    noun: ClassVar[str] = "Coded passage"
+    dated_by: ClassVar[str | None] = "coded"
+    references: ClassVar[dict[str, str]] = {"transcript_id": "transcript"}
+    past_dates: ClassVar[tuple[str, ...]] = ("coded",)
+
+    transcript_id: int = Field(title="Transcript")
+    paragraph: int = Field(ge=1, le=MAX_PARAGRAPHS, title="Paragraph")
+    start_char: int | None = Field(default=None, ge=0, le=MAX_PARAGRAPH, title="From character")
+    end_char: int | None = Field(default=None, ge=1, le=MAX_PARAGRAPH, title="To character")
+    codes: list[CodeKey] = Field(title="Codes")
+    coder: Name = Field(title="Coder")
+    coded: Day = Field(title="Date coded")
+    memo: Note = Field(default="", title="Memo on the excerpt")
+    quote: bool = Field(default=False, title="Quote in reports")
+
+    def own_rules(self) -> Iterator[FieldProblem]:
+        if not self.codes:
+            yield FieldProblem("codes", "Codes: choose at least one code for the passage.")
+        elif len(set(self.codes)) != len(self.codes):
+            yield FieldProblem("codes", "Codes: a code is listed twice; list each code once.")
+        if (self.start_char is None) != (self.end_char is None):
+            yield FieldProblem(
+                "end_char", "To character: give both ends of the passage, or neither for the whole paragraph."
+            )
+        elif self.start_char is not None and self.end_char is not None and self.end_char <= self.start_char:
+            yield FieldProblem(
+                "end_char",
+                f"To character ({self.end_char}) must come after From character ({self.start_char}): check both.",
+            )
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        transcript = lookup.get("transcript", self.transcript_id)
+        if transcript is None or transcript.site_id != self.site_id:
+            return  # the reference rule has said so
+        text = transcript.text_of(self.paragraph)
+        if text is None:
+            yield FieldProblem(
+                "paragraph",
+                f"Paragraph: {transcript.title!r} has {len(transcript.paragraphs)} paragraphs, not "
+                f"{self.paragraph}. Choose one of them.",
+            )
+        elif self.end_char is not None and self.end_char > len(text):
+            yield FieldProblem(
+                "end_char", f"To character: paragraph {self.paragraph} has {len(text)} characters, not {self.end_char}."
+            )
+        from .interviews.codebook import shipped_codebook
+
+        shipped = shipped_codebook()
+        for key in self.codes:
+            code = shipped.get(key)
+            if code is None and not lookup.exists("interview_code", key=key):
+                yield FieldProblem("codes", f"Codes: {key!r} is not a code in the codebook. Add it first.")
+                break
+            if (code is not None and not code.codable) or lookup.exists("interview_code", key=key, codable=False):
+                yield FieldProblem(
+                    "codes", f"Codes: {key!r} only groups other codes; choose one of the codes under it."
+                )
+                break
+        if lookup.exists(
+            "coding",
+            exclude_id=self.id,
+            transcript_id=self.transcript_id,
+            paragraph=self.paragraph,
+            start_char=self.start_char,
+            end_char=self.end_char,
+            coder=self.coder,
+        ):
+            yield FieldProblem(
+                "codes", f"Codes: {self.coder} has already coded this passage. Add the codes to that instead."
+            )
+
+
+class CodeMemo(Record):
+    """A memo on a code: what the team decided it covers, a question about it, a pattern noticed across sites."""
+
+    kind: ClassVar[str] = "code_memo"
+    noun: ClassVar[str] = "Memo on a code"
+    dated_by: ClassVar[str | None] = "written"
+    past_dates: ClassVar[tuple[str, ...]] = ("written",)
+
+    code_key: Name = Field(title="Code")
+    text: Text = Field(title="Memo")
+    written_by: Name = Field(title="Written by")
+    written: Day = Field(title="Date written")
+
+    def linked_rules(self, lookup: Lookup) -> Iterator[FieldProblem]:
+        from .interviews.codebook import shipped_codebook
+
+        if self.code_key not in shipped_codebook() and not lookup.exists("interview_code", key=self.code_key):
+            yield FieldProblem(
+                "code_key", f"Code: {self.code_key!r} is not a code in the codebook. Choose one that is."
+            )
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
     for cls in (
@@ -596,6 +827,10 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Survey,
         SurveyImport,
         SurveyResponse,
+        Transcript,
+        InterviewCode,
+        Coding,
+        CodeMemo,
     )
 }
 SITE_RECORD_TYPES = {kind: cls for kind, cls in RECORD_TYPES.items() if issubclass(cls, SiteRecord)}

@@ -102,6 +102,10 @@ def _table_for(cls: type[Record]) -> Table:
         Index("ix_question_response_set", table.c.question_set_id)
     if cls.kind == "survey_response":  # a response id once per survey: a later export adds only what is new
         Index("ux_survey_response_key", table.c.survey_id, table.c.response_key, unique=True)
+    if cls.kind == "interview_code":  # a key names one code for good: coded passages point at it
+        Index("ux_interview_code_key", table.c.key, unique=True)
+    if cls.kind == "coding":  # a transcript's passages, in order, for the coding workbook
+        Index("ix_coding_transcript", table.c.transcript_id, table.c.paragraph)
     return table
 
 

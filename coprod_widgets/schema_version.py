@@ -21,6 +21,7 @@ REVISIONS: tuple[str, ...] = (
     "0004_self_assessment_answers",
     "0005_access_lookup",
     "0006_survey_evidence",
+    "0007_interview_evidence",
 )
 BASELINE, HEAD = REVISIONS[0], REVISIONS[-1]
 

@@ -57,7 +57,8 @@ WRITE_LOCK_KEY = 0x636F70726F64  # "coprod"
 
 
 def _out_of_range(value: object) -> bool:
-    return isinstance(value, int) and value not in INTEGER_RANGE
+    """A value no column can hold: a whole number beyond 64 bits, or text with a NUL (PostgreSQL refuses it)."""
+    return (isinstance(value, int) and value not in INTEGER_RANGE) or (isinstance(value, str) and "\x00" in value)
 
 
 def _names_no_record(record_id: object) -> bool:

@@ -86,7 +86,20 @@ def small_programme(store) -> dict[str, int]:
     refs["question_set"] = _site_question_set(store, north.id)
     refs.update(_shared_instruments(store))
     refs.update(_survey(store, north.id))
+    refs["transcript"] = _transcript(store, north.id)
     return refs
+
+
+def _transcript(store: Store, site_id: int) -> int:
+    """A short interview at the site, as coprod import-transcript stores it (nothing coded yet)."""
+    paragraphs = [["heading", "Interview with a carer"], ["paragraph", "Person 1: They listened to us, for once."]]
+    return store.add(
+        "transcript",
+        {"site_id": site_id, "title": "Interview 1", "file_name": "interview 1.txt", "file_format": "text",
+         "checksum": "1" * 64, "role_group": "carer", "interviewed": "2015-09-12", "imported": "2015-09-14",
+         "paragraphs": paragraphs},
+        "test fixture",
+    ).id  # fmt: skip
 
 
 #: A survey's mapping as coprod import-survey stores it: one question on the agreement scale.

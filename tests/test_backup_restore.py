@@ -379,6 +379,7 @@ UPGRADED_ROWS = {
     "question_response": MOVED,
     "history": EXPECTED["rows"]["history"] + 1 + 2 * MOVED + 1,
     **{table: 0 for table in ("survey", "survey_import", "survey_response")},  # tables 0.1.0 did not have
+    **{table: 0 for table in ("transcript", "interview_code", "coding", "code_memo")},
 }
 
 OLD_BACKUPS = [

@@ -76,6 +76,15 @@ COMMANDS = [
     ["questions", "add"],
     ["questions", "list"],
     ["import-survey"],
+    ["import-transcript"],
+    ["interviews"],
+    ["interviews", "export-codebook"],
+    ["interviews", "import-codebook"],
+    ["interviews", "export-project"],
+    ["interviews", "export-excerpts"],
+    ["interviews", "agreement"],
+    ["interviews", "list"],
+    ["interviews", "withdraw"],
 ]
 
 

@@ -34,12 +34,12 @@ from coprod_widgets.exports.deidentify import (
     NAME_FIELDS,
     PSEUDONYM_KEY_SETTING,
     Pseudonyms,
+    holds_text,
     is_free_text,
 )
 from coprod_widgets.exports.dictionary import HEADINGS
 from coprod_widgets.exports.surveys import SURVEY_ANSWERS, SURVEY_COUNTS, answer_columns
 from coprod_widgets.records import RECORD_TYPES, validate
-from coprod_widgets.schema import _plain_type
 from coprod_widgets.store import Store
 from tests.casefiles import load_cases
 
@@ -371,7 +371,7 @@ def test_deidentified_export_reads_back_with_pseudonyms(demo, tmp_path):
 def test_free_text_list_is_the_one_decision():
     for kind, cls in RECORD_TYPES.items():
         for field, info in cls.model_fields.items():
-            if _plain_type(info.annotation) not in (str, dict):  # dict: a set of answers, which may be free text
+            if not holds_text(info.annotation):  # dict: a set of answers; a list of text: a transcript's paragraphs
                 assert not is_free_text(kind, field)
                 continue
             places = [field in group.get(kind, ()) for group in (KEPT_TEXT, NAME_FIELDS, FREE_TEXT)]

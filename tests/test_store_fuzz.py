@@ -49,10 +49,17 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 HOSTILE_EXAMPLES = 60  # per record type, about half through add and half through update
-ISOLATION_RUNS, ISOLATION_STEPS = 40, 40  # enough for a done and a refused write of every kind (18 kinds)
+ISOLATION_RUNS, ISOLATION_STEPS = 56, 40  # enough for a done and a refused write of every kind (20 kinds)
 #: Fields that must differ from every stored record's (per site or per survey), made fresh for each add.
-UNIQUE_FIELDS = {"survey": "name", "survey_response": "response_key"}
+UNIQUE_FIELDS = {"survey": "name", "survey_response": "response_key", "transcript": "checksum", "coding": "coder"}
 FRESH = itertools.count(1)
+
+
+def fresh_value(kind: str, value: str) -> str:
+    """``value`` made unlike any stored one: a number added, or a checksum of the next number (64 hex digits)."""
+    return f"{next(FRESH):064x}" if UNIQUE_FIELDS[kind] == "checksum" else f"{value} {next(FRESH)}"
+
+
 #: Shrinking a failed run of the site-isolation machine can take Hypothesis many minutes; the unshrunk steps
 #: are printed anyway. Set COPROD_FUZZ_SHRINK=1 to shrink them to the fewest.
 ISOLATION_PHASES = list(Phase) if os.environ.get("COPROD_FUZZ_SHRINK") else [Phase.explicit, Phase.generate]
@@ -74,6 +81,8 @@ QUESTION_SET = next(case["data"] for case in VALID if case["kind"] == "question_
 #: A survey and one import into it, as coprod import-survey stores them (the "$survey" and "$survey_import").
 SURVEY = next(case["data"] for case in VALID if case["kind"] == "survey")
 SURVEY_IMPORT = next(case["data"] for case in VALID if case["kind"] == "survey_import")
+#: A transcript, as coprod import-transcript stores it (the "$transcript" that coded passages point at).
+TRANSCRIPT = next(case["data"] for case in VALID if case["kind"] == "transcript")
 
 #: What every site starts with: the records valid_records.yaml names as "$partner_lived" and so on.
 SEED = {
@@ -87,6 +96,7 @@ SEED = {
     "question_set": ("question_set", {**QUESTION_SET, "name": "Seeded visits"}),
     "survey": ("survey", {**SURVEY, "name": "Seeded survey"}),
     "survey_import": ("survey_import", {**SURVEY_IMPORT, "survey_id": "$survey"}),
+    "transcript": ("transcript", {**TRANSCRIPT, "checksum": "3" * 64}),
 }
 
 
@@ -106,7 +116,8 @@ def seed(store: Store, names: list[str], every_kind: bool) -> list[dict[str, int
             site_refs[ref] = store.add(kind, fill({**data, "site_id": "$site"}, site_refs), WHO).id
     if every_kind:
         for case in VALID:
-            for site_refs in refs:
+            programme_wide = "site_id" not in RECORD_TYPES[case["kind"]].model_fields
+            for site_refs in refs[:1] if programme_wide else refs:  # a team's code is the programme's, once
                 store.add(case["kind"], fill(case["data"], site_refs), WHO)
     return refs
 
@@ -170,12 +181,7 @@ def assert_rows_match_history(store: Store) -> None:
     for line in store.history():
         if line.new != {"access_code": "changed"}:
             latest[(line.record_type, line.record_id)] = line
-    everything = {
-        **store.all_records(),
-        "programme": store.records("programme"),
-        "site": store.sites(),
-        "question_set": store.records("question_set"),
-    }
+    everything = {kind: store.records(kind) for kind in RECORD_TYPES}
     stored = {(kind, record.id): record for kind, records in everything.items() for record in records}
     for key, record in stored.items():
         assert key in latest, f"{key} has no history"
@@ -650,7 +656,7 @@ class SiteIsolation(RuleBasedStateMachine):
         refs = self.draw_references(data, kind, site, loyal)
         values = {**self.plain_fields(kind), **refs}
         if kind in UNIQUE_FIELDS:  # a copy of a stored record's name or key is refused whatever the site
-            values[UNIQUE_FIELDS[kind]] += f" {next(FRESH)}"
+            values[UNIQUE_FIELDS[kind]] = fresh_value(kind, values[UNIQUE_FIELDS[kind]])
         claimed = data.draw(st.sampled_from(["none", "own", "other", "odd"]), label="site_id")
         if claimed != "none":
             others = [other for other in self.site_ids if other != site]

@@ -17,6 +17,7 @@ from ..settings import describe_db as describe
 from ..settings import is_default_store, sqlite_path
 from .data import backup_command, history_command, partner, restore, upgrade, verify
 from .deploy import deploy
+from .interviews import import_transcript, interviews
 from .questions import questions
 from .report import report
 from .site import site
@@ -360,5 +361,7 @@ main.add_command(partner)
 main.add_command(questions)
 main.add_command(synth)
 main.add_command(import_survey)
+main.add_command(import_transcript)
+main.add_command(interviews)
 for command in (upgrade, backup_command, restore, verify, history_command):
     main.add_command(command)

@@ -2,7 +2,7 @@
 
 Built only through the store's public ``add``, so every record is validated and has history.
 The facts of each site live in :mod:`coprod_widgets.demo.sites`; this module turns them into records,
-filling in the routine detail (activities, attendance, acceptances, surveys) from a seeded random
+filling in the routine detail (activities, attendance, acceptances, surveys, interviews) from a seeded random
 generator, so two builds give the same data apart from the access codes.
 
 Which site shows which pattern (tests and evaluator examples rely on these):
@@ -30,6 +30,7 @@ from .. import access
 from ..questions.instruments import INSTRUMENTS, REFLECTION_4PI, SELF_ASSESSMENT, install
 from ..records import Record
 from ..store import Store
+from .interviews import add_interviews, add_team_code
 from .questions import demo_question_sets
 from .sites import CARER, LE, SITES, P, SiteSpec
 from .surveys import add_survey
@@ -41,6 +42,15 @@ DEMO_DESCRIPTION = (
     "Every place, organisation, person and number here is made up."
 )
 STAFF = ("clinician", "manager", "commissioner")
+#: How far what each site's interviewee says leans towards things going well, by learning point (else 0.85),
+#: following the site's story in the table above.
+INTERVIEW_LEANS = {
+    "Wendlebury": {"lp1": 0.2, "lp4": 0.1},
+    "Saltmere": {"lp2": 0.1},
+    "Brackenford": {"lp3": 0.1},
+    "Oxborough": {"lp1": 0.5, "lp7": 0.1},
+    "Stourham": {"lp3": 0.3},
+}
 STAGE_NAMES = ("problem_identification", "design", "delivery", "evaluation")
 TITLES = {
     "problem_identification": (
@@ -105,6 +115,7 @@ def build_demo(store: Store, who: str = "coprod demo") -> dict[str, str]:
         )
         shared = {added.question_set.name: added.question_set.id for added in install(store, who, conn=conn)}
         instruments = {item.key: shared[item.name] for item in INSTRUMENTS}
+        add_team_code(lambda kind, data: store.add(kind, data, who, conn=conn), _day_of(SITES[0].start))
         for spec in SITES:
             add = lambda kind, data: store.add(kind, data, who, conn=conn)  # noqa: E731 - one site's writer
             site = _build_site(add, programme.id, spec, instruments)
@@ -274,6 +285,8 @@ def _build_site(add: Add, programme_id: int, spec: SiteSpec, instruments: dict[s
     }
     add_survey(add, site.id, random.Random(f"coprod demo survey {spec.name}"), on, leans, answered_on=240,
                responses=12 + len(spec.partners))  # fmt: skip
+    add_interviews(add, site.id, random.Random(f"coprod demo interviews {spec.name}"), on,
+                   INTERVIEW_LEANS.get(spec.name, {}), interviewed_on=300)  # fmt: skip
     return site
 
 

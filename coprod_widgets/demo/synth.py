@@ -20,7 +20,8 @@ from ..bulk import Batch
 from ..questions.instruments import INSTRUMENTS, REFLECTION_4PI, SELF_ASSESSMENT, install
 from ..records import Record
 from ..store import Store
-from . import _build_site
+from . import _build_site, _day_of
+from .interviews import add_team_code
 from .synth_questions import own_answers
 from .synth_sites import SynthSite, synthetic_sites
 
@@ -58,6 +59,7 @@ def build_synthetic(store: Store, sites: int, seed: int, who: str = WHO) -> dict
             shared = {added.question_set.name: added.question_set.id for added in install(store, who, conn=conn)}
             instruments = {item.key: shared[item.name] for item in INSTRUMENTS}
             with store.bulk(who, conn=conn) as batch:
+                add_team_code(batch.add, _day_of(plans[0].spec.start))
                 built = [_build(batch, programme.id, plan, instruments) for plan in plans]
             for site, done in zip(built, issued, strict=True):
                 code_hash, lookup = done.result()

@@ -22,6 +22,9 @@ from ..records import SITE_RECORD_TYPES
 from ..store import Store
 from .instrument_frames import instrument_frame
 
+#: Record types a date filter leaves to follow others: partners the activities they attend, a transcript's
+#: coded passages the transcript (the date that matters is the interview's, not the day it was coded).
+FOLLOWERS = ("partner", "coding")
 #: Record types whose rows are about one partner, for partner-group filters.
 BY_PARTNER = {"partner": "id", "attendance": "partner_id", "acceptance": "partner_id", "starting_idea": "partner_id"}
 
@@ -67,6 +70,12 @@ def _as_timestamp(value) -> pd.Timestamp | None:
     return pd.Timestamp(value if not isinstance(value, dt.datetime) else value.date())
 
 
+def _following_transcripts(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The coded passages of the transcripts still kept."""
+    codings = frames["coding"]
+    return codings[codings["transcript_id"].isin(set(frames["transcript"]["id"]))].reset_index(drop=True)
+
+
 def load_programme(
     store: Store,
     sites: list[str | int] | None = None,
@@ -82,8 +91,8 @@ def load_programme(
     start, end : keep dated records on or between these dates (inclusive); partners and
         attendance follow the activities they belong to.
     groups : role-group codes (``"carer"``, ``"clinician"``...) to keep among partners and the
-        records about them (attendance, acceptances, starting ideas, self-assessments and survey
-        responses by the respondent's role).
+        records about them (attendance, acceptances, starting ideas, self-assessments, survey
+        responses by the respondent's role, and interview transcripts by the interviewee's role).
     """
     site_frame = store.frame("site")
     if sites:
@@ -98,7 +107,7 @@ def load_programme(
     if low is not None or high is not None:
         for kind, cls in SITE_RECORD_TYPES.items():
             column = cls.dated_by
-            if column is None or kind == "partner":  # partners follow the activities they attend
+            if column is None or kind in FOLLOWERS:  # these follow the records they belong to
                 continue
             frame = frames[kind]
             keep = frame[column].isna()  # undated records cannot be said to fall outside the range
@@ -110,6 +119,7 @@ def load_programme(
             frames[kind] = frame[keep | inside].reset_index(drop=True)
         activity_ids = set(frames["activity"]["id"])
         frames["attendance"] = frames["attendance"][frames["attendance"]["activity_id"].isin(activity_ids)]
+        frames["coding"] = _following_transcripts(frames)
 
     if groups:
         codes = set(groups)
@@ -122,7 +132,13 @@ def load_programme(
         # survey respondents by the role group they gave; those who gave none cannot be said to be in the groups
         responses = frames["survey_response"]
         frames["survey_response"] = responses[responses["respondent_role"].isin(codes)].reset_index(drop=True)
+        # interviews by the interviewee's role group; a workshop of several groups cannot be said to be in them
+        transcripts = frames["transcript"]
+        frames["transcript"] = transcripts[transcripts["role_group"].isin(codes)].reset_index(drop=True)
+        frames["coding"] = _following_transcripts(frames)
 
+    # The team's own interview codes (programme-wide), so a sub-code they added counts under its learning point.
+    frames["interview_code"] = store.frame("interview_code")
     # The question sets these sites answer: the programme's own (site_id empty) and each kept site's.
     sets = store.frame("question_set")
     frames["question_set"] = sets[sets["site_id"].isna() | sets["site_id"].isin(site_ids)].reset_index(drop=True)

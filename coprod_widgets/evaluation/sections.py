@@ -19,6 +19,8 @@ from .data import ProgrammeData
 from .indicators._common import instrument_set_ids
 from .indicators.reflection import MIN_RATED
 from .indicators.reflection import STANDARDS as REFLECTION_STANDARDS
+from .interview_evidence import transcripts as transcripts
+from .interview_evidence import with_interview_evidence
 from .survey_evidence import surveys as surveys
 from .survey_evidence import with_survey_evidence
 from .tables import note, paged_table, table
@@ -93,6 +95,7 @@ def timeline(data: ProgrammeData) -> list:
     return [charts.timeline_chart(charts.timeline_events(data))]
 
 
+@with_interview_evidence("lp1")
 @with_survey_evidence("lp1")
 def lp1(data: ProgrammeData) -> list:
     summary = ind.framing_summary(data.sites, data["partner"], data["problem_framing"])
@@ -124,6 +127,7 @@ def lp1(data: ProgrammeData) -> list:
     ]
 
 
+@with_interview_evidence("lp2")
 @with_survey_evidence("lp2")
 def lp2(data: ProgrammeData, n: int = 3) -> list:
     args = _args(data, "partner", "activity", "attendance")
@@ -167,6 +171,7 @@ def lp2(data: ProgrammeData, n: int = 3) -> list:
     ]
 
 
+@with_interview_evidence("lp3")
 @with_survey_evidence("lp3")
 def lp3(data: ProgrammeData) -> list:
     status = ind.non_negotiable_status(data.sites, data["partner"], data["non_negotiable"], data["acceptance"])
@@ -197,6 +202,7 @@ def lp3(data: ProgrammeData) -> list:
     ]
 
 
+@with_interview_evidence("lp4")
 @with_survey_evidence("lp4")
 def lp4(data: ProgrammeData) -> list:
     args = _args(data, "partner", "activity")
@@ -219,6 +225,7 @@ def lp4(data: ProgrammeData) -> list:
     ]
 
 
+@with_interview_evidence("lp5")
 @with_survey_evidence("lp5")
 def lp5(data: ProgrammeData) -> list:
     frame = ind.milestones_vs_actual(data.sites, data["expectation"], data["outcome"])
@@ -243,6 +250,7 @@ def _change_labels(sequence: str) -> str:
     return re.sub(r"[a-z_]+", lambda found: ChangeType.label_of(found.group()), sequence)
 
 
+@with_interview_evidence("lp6")
 @with_survey_evidence("lp6")
 def lp6(data: ProgrammeData) -> list:
     first = ind.first_change(data.sites, data["outcome"])
@@ -275,6 +283,7 @@ def lp6(data: ProgrammeData) -> list:
     ]
 
 
+@with_interview_evidence("lp7")
 @with_survey_evidence("lp7")
 def lp7(data: ProgrammeData) -> list:
     return [
@@ -305,6 +314,7 @@ def lp7(data: ProgrammeData) -> list:
     ]
 
 
+@with_interview_evidence("lp8")
 @with_survey_evidence("lp8")
 def lp8(data: ProgrammeData) -> list:
     return [

@@ -156,6 +156,11 @@ def export_store(
     return ExportResult(files=writer.files, rows=rows, path=target.path)
 
 
+#: Record types that belong to no one site, and whether a one-site export carries them: the team's interview
+#: codes do (the site's coding uses them); memos on codes do not (they may speak of other sites).
+PROGRAMME_WIDE = {"interview_code": True, "code_memo": False}
+
+
 def _read(store, site: str | None) -> tuple[dict[str, list[Record]], Site | None]:
     """Every record to export, read in one connection (one snapshot on SQLite; repeatable read on PostgreSQL)."""
     with store.engine.connect() as conn:
@@ -180,6 +185,8 @@ def _read(store, site: str | None) -> tuple[dict[str, list[Record]], Site | None
             elif kind == "question_set":  # one site's export keeps the programme's sets too: the site answers them
                 sets = store.records(kind, conn=conn)
                 records[kind] = [s for s in sets if chosen is None or s.site_id in (None, chosen.id)]
+            elif kind in PROGRAMME_WIDE:
+                records[kind] = store.records(kind, conn=conn) if chosen is None or PROGRAMME_WIDE[kind] else []
             else:
                 records[kind] = store.records(kind, site_id=chosen.id if chosen else None, conn=conn)
     return records, chosen

@@ -136,13 +136,14 @@ def _whole(cell: object, title: str) -> int:
         raise ValueError(f"{title}: {cell!r} is not a whole number") from None
 
 
-def _json(cell: object, title: str) -> dict:
+def _json(cell: object, title: str) -> dict | list:
+    """A set of answers ({...}) or a list ([...], a transcript's paragraphs); the record checks which it wants."""
     try:
         value = json.loads(str(cell))
     except ValueError:
         raise ValueError(f"{title}: {str(cell)[:60]!r} is not a JSON object") from None
-    if not isinstance(value, dict):
-        raise ValueError(f"{title}: expected a JSON object, {{...}}")
+    if not isinstance(value, dict | list):
+        raise ValueError(f"{title}: expected a JSON object, {{...}}, or a list, [...]")
     return value
 
 
@@ -185,9 +186,10 @@ def model_column(cls: type[Record], name: str, *, table: str | None = None, deid
     if isinstance(python_type, type) and issubclass(python_type, Enum):
         note = "the Ladder of Co-production, 1 (lowest) to 7" if issubclass(python_type, IntEnum) else ""
         return Column(**base, type=DROPDOWN, choices=choices_of(python_type), note=note)
-    if python_type is dict:
+    if python_type in (dict, list):  # a set of answers, a transcript's paragraphs, a coding's code keys
         if is_free_text(cls.kind, name):
-            return Column(**base, type=JSON_TEXT, note="answers as typed, as JSON: may name people", identifier=True)
+            what = "answers as typed" if python_type is dict else "text as written"
+            return Column(**base, type=JSON_TEXT, note=f"{what}, as JSON: may name people", identifier=True)
         return Column(**base, type=JSON_TEXT, note="as JSON")
     if python_type is bool:
         return Column(**base, type=YES_NO, choices=YES_NO_CHOICES)

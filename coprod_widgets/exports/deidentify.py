@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import types
 from collections.abc import Callable
+from typing import Union, get_args, get_origin
 
 from ..records import RECORD_TYPES
 from ..schema import _plain_type
@@ -22,6 +24,10 @@ KEPT_TEXT: dict[str, tuple[str, ...]] = {
     "question_set": ("name", "source", "checksum", "definition"),
     "survey": ("name", "tool", "mapping"),
     "survey_import": ("checksum", "mapping"),
+    "transcript": ("checksum", "file_format"),
+    "interview_code": ("key", "name", "definition", "example", "parent", "guid"),
+    "coding": ("codes",),
+    "code_memo": ("code_key",),
 }
 
 #: Partners' names: replaced by the partner's pseudonym.
@@ -43,6 +49,9 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "question_response": ("answers",),
     "survey_import": ("file_name", "unreadable_rows"),
     "survey_response": ("response_key", "answers", "identifiers"),
+    "transcript": ("title", "file_name", "paragraphs"),
+    "coding": ("coder", "memo"),
+    "code_memo": ("text", "written_by"),
 }
 
 #: Names and e-mail addresses from survey exports: never in a de-identified export, even with ``keep_text``.
@@ -61,10 +70,27 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _PSEUDONYM_LENGTH = 8  # 40 bits: a clash among a programme's partners is vanishingly unlikely, and checked
 
 
+def holds_text(annotation) -> bool:
+    """Whether a field can hold text someone wrote: text, a set of answers (dict), or a list of anything but
+    record numbers (a transcript's paragraphs, a coding's code keys)."""
+    plain = _plain_type(annotation)
+    if plain is list:
+        return get_args(_bare(annotation)) != (int,)
+    return plain in (str, dict)
+
+
+def _bare(annotation):
+    """``X | None`` without the None, so a list's item type can be read."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        (inner,) = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return inner
+    return annotation
+
+
 def is_free_text(kind: str, field: str) -> bool:
     """Whether a field is free text: any text field that is neither kept (KEPT_TEXT) nor a name (NAME_FIELDS)."""
     info = RECORD_TYPES[kind].model_fields.get(field)
-    if info is None or _plain_type(info.annotation) not in (str, dict):
+    if info is None or not holds_text(info.annotation):
         return False
     return field not in KEPT_TEXT.get(kind, ()) and field not in NAME_FIELDS.get(kind, ())
 

@@ -12,6 +12,7 @@ refused with :class:`CodeInvalid`, whose messages name the field and say what to
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import uuid
@@ -316,6 +317,12 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list):
         raise CodeInvalid([FieldProblem("codes", f"{path.name} must list its codes under 'codes:'.")])
     return Codebook(_codes_from(data["codes"], parent=None))
+
+
+@functools.cache
+def shipped_codebook() -> Codebook:
+    """The codebook that came with coprod, read once per process: records check codes against it."""
+    return load_codebook()
 
 
 def _codes_from(entries: list, parent: str | None) -> Iterator[Code]:

@@ -12,6 +12,7 @@ from ..choices import ChangeType, RoleGroup
 from ..evaluation import charts, many_sites, scale, sections
 from ..evaluation import indicators as ind
 from ..evaluation.data import ProgrammeData
+from ..evaluation.interview_evidence import with_interview_evidence
 from ..evaluation.survey_evidence import with_survey_evidence
 from ..evaluation.tables import note, paged_table, table
 
@@ -89,6 +90,7 @@ def framing_history(data: ProgrammeData, lp: str | None = None) -> list:
     ]
 
 
+@with_interview_evidence("lp1")
 @with_survey_evidence("lp1")
 def _lp1(data: ProgrammeData) -> list:
     summary = ind.framing_summary(data.sites, data["partner"], data["problem_framing"])
@@ -107,6 +109,7 @@ def _lp1(data: ProgrammeData) -> list:
     ]
 
 
+@with_interview_evidence("lp2")
 @with_survey_evidence("lp2")
 def _lp2(data: ProgrammeData, n: int = 3) -> list:
     args = [data.sites, data["partner"], data["activity"], data["attendance"]]
@@ -157,6 +160,7 @@ def _lp2(data: ProgrammeData, n: int = 3) -> list:
     ]
 
 
+@with_interview_evidence("lp8")
 @with_survey_evidence("lp8")
 def _lp8(data: ProgrammeData) -> list:
     return [

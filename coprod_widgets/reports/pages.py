@@ -20,7 +20,7 @@ from IPython.display import HTML
 
 from ..choices import LEARNING_POINTS
 from ..evaluation import indicators as ind
-from ..evaluation import many_sites, scale, sections
+from ..evaluation import interview_evidence, many_sites, scale, sections
 from ..evaluation.data import load_programme
 from ..evaluation.render import enable_offline_charts
 from ..store import Store
@@ -116,6 +116,20 @@ class _Report:
             *sections.surveys(self.data),
         )
 
+    def interviews(self) -> HTML:
+        return section(
+            "interviews",
+            "The interviews behind the interview evidence",
+            paragraph(
+                "The interview and workshop transcripts held, and how many passages in them are coded to each "
+                "learning point, by the role group of the people interviewed. Passages are quoted only under the "
+                "learning points above, and only those a coder marked to quote; names were replaced before any "
+                "transcript was stored, and no coder is named."
+            ),
+            *sections.transcripts(self.data),
+            *interview_evidence.counts_by_role(self.data),
+        )
+
 
 class ProgrammeReport(_Report):
     """Every site: the overview, each learning point with evidence from the sites, then GRIPP2."""
@@ -146,6 +160,7 @@ class ProgrammeReport(_Report):
         entries += [
             ("ladder", "The Ladder of Co-production and partners' own ratings"),
             ("surveys", "The surveys behind the survey evidence"),
+            ("interviews", "The interviews behind the interview evidence"),
             ("gripp2", "GRIPP2 short form"),
         ]
         return contents(entries)
@@ -212,6 +227,7 @@ class SiteReport(_Report):
             ("outcomes", "Outcomes by type of change"),
             ("ladder", "The Ladder of Co-production and partners' own ratings"),
             ("surveys", "The surveys behind the survey evidence"),
+            ("interviews", "The interviews behind the interview evidence"),
             ("next", "What to look at next"),
         ]
         return contents(entries)
