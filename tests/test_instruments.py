@@ -184,6 +184,7 @@ def test_going_back_before_0004_is_refused_while_self_assessments_are_answers(st
         },
         who="test",
     )
+    store.delete("transcript", small_programme["transcript"], who="test")  # 0007 would refuse first
     store.delete("survey_import", small_programme["survey_import"], who="test")  # 0006 would refuse first
     store.delete("survey", small_programme["survey"], who="test")
     with pytest.raises(RuntimeError, match="1 self-assessment"), store.engine.begin() as conn:  # rolled back

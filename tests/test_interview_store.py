@@ -288,3 +288,32 @@ def test_erasing_a_partner_scrubs_their_name_from_transcripts_and_memos(store, n
     erase_partner(store, "North", "Rosalind", "asked by e-mail", WHO)
     stored = repr(store.records("transcript")) + repr(coding.codings(store)) + repr(store.history())
     assert "Rosalind" not in stored and "erased partner P-" in store.get("transcript", transcript.id).text_of(1)
+
+
+def test_setting_a_coders_codes_replaces_them_in_one_go_and_none_removes_the_passage(store, transcript):
+    passage = coding.Passage(transcript.id, 3)
+    first = coding.set_codes(store, passage, ["lp1", "lp2"], "AB", memo="First look.")
+    second = coding.set_codes(store, passage, ["lp2", "lp4"], "AB")
+    assert second.id == first.id and second.codes == ["lp2", "lp4"] and second.memo == "First look."
+    with pytest.raises(RecordInvalid, match="'lp9' is not a code"):
+        coding.set_codes(store, passage, ["lp2", "lp9"], "AB")
+    assert store.get("coding", first.id).codes == ["lp2", "lp4"]  # refused whole: nothing half-changed
+    assert coding.set_codes(store, passage, [], "AB") is None and coding.codings(store) == []
+
+
+def test_going_back_before_0007_is_refused_while_interviews_are_held_and_drops_the_tables_when_none(store, transcript):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from coprod_widgets.schema_version import HEAD
+    from coprod_widgets.upgrade import _config
+
+    coding.code_passage(store, transcript.id, 3, ["lp2"], "AB")
+    with pytest.raises(RuntimeError, match="1 transcript"), store.engine.begin() as conn:  # rolled back
+        command.downgrade(_config(conn), "0006_survey_evidence")
+    assert store.schema_state().revision == HEAD and len(coding.codings(store)) == 1
+    withdraw_transcript(store, transcript.id, "test", WHO)
+    with store.engine.begin() as conn:
+        command.downgrade(_config(conn), "0006_survey_evidence")
+    tables = set(inspect(store.engine).get_table_names())
+    assert not tables & {"transcript", "interview_code", "coding", "code_memo"} and "survey" in tables

@@ -219,6 +219,33 @@ def code_passage(
         return _apply(store, conn, passage, site_id, codes, coder, changes, who or coder)
 
 
+def set_codes(
+    store,
+    passage: Passage,
+    codes: Sequence[str],
+    coder: str,
+    *,
+    memo: str | None = None,
+    quote: bool | None = None,
+    who: str | None = None,
+):
+    """Make ``codes`` exactly ``coder``'s codes for the passage, in one transaction: codes not listed come off,
+    and with none listed the coding goes. What the coding workbook's Save does. Returns the coding, or None."""
+    changes = {k: v for k, v in (("memo", memo), ("quote", quote)) if v is not None}
+    with store.writing() as conn:
+        site_id = _transcript(store, conn, passage.transcript_id).site_id
+        existing = _coding_for(store, conn, passage, coder)
+        if not codes:
+            if existing is not None:
+                store.delete("coding", existing.id, who or coder, conn=conn)
+            return None
+        if existing is not None:
+            wanted = list(dict.fromkeys(codes))
+            return store.update("coding", existing.id, {"codes": wanted, "coded": dt.date.today(), **changes},
+                                who or coder, conn=conn)  # fmt: skip
+        return _apply(store, conn, passage, site_id, codes, coder, changes, who or coder)
+
+
 def code_range(
     store,
     transcript_id: int,

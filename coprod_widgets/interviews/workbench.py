@@ -349,22 +349,11 @@ class CodingPanel:
             return None
         CodingPanel.remembered_coder = me
         removed = [key for key in (mine.codes if mine else []) if key not in ticked]
-        try:
-            saved = None
-            if ticked:
-                saved = coding.code_passage(
-                    self.store,
-                    self.record.id,
-                    self.paragraph.value,
-                    ticked,
-                    me,
-                    start_char=wanted.start,
-                    end_char=wanted.end,
-                    memo=self.memo.value,
-                    quote=self.quote.value,
-                )
-            if removed:
-                saved = coding.uncode(self.store, (saved or mine).id, removed, who=me)
+        passage = coding.Passage(self.record.id, self.paragraph.value, wanted.start, wanted.end)
+        try:  # one transaction: the codes ticked become the coder's codes for the passage, or it goes
+            saved = coding.set_codes(
+                self.store, passage, ticked, me, memo=self.memo.value, quote=self.quote.value, who=me
+            )
         except (RecordInvalid, ValueError) as refused:
             self.status.value = status_html(["Not saved."], problems_of(refused))
             return None
