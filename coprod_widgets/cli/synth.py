@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -26,11 +25,10 @@ def codes_file_for(url: str, kind: str = "access-codes") -> Path:
 
 
 def write_private(path: Path, lines: list[str]) -> None:
-    """Write ``lines`` to a new file only its owner can read (0600), replacing any file there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
-        out.write("\n".join(lines) + "\n")
+    """Write ``lines`` to a file only its owner can read (0600), replacing any file there."""
+    from ..exports.writers import write_private_file
+
+    write_private_file(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def _record_count(store) -> int:

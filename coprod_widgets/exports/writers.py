@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,23 @@ def make_private_folders(folder: Path) -> None:
         except FileExistsError:  # made meanwhile by someone else: theirs to keep as it is
             continue
         os.chmod(made, PRIVATE_FOLDER)  # mkdir's mode is narrowed by the umask, never widened; be exact
+
+
+def write_private_file(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` readable by its owner only (0600), as every export is: it appears whole
+    or not at all, and replaces any file there. Missing folders are made, private too."""
+    path = Path(path).expanduser()
+    make_private_folders(path.parent)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(partial, PRIVATE_FILE)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return path
 
 
 class Staging:

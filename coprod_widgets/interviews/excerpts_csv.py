@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..exports.cells import neutralise
+from ..exports.writers import write_private_file
 from .codebook import Codebook, shipped_codebook
 from .excerpts import Excerpt
-from .qdpx import write_private
 
 COLUMNS = (
     "document",
@@ -81,4 +81,4 @@ def excerpts_csv_bytes(found: Iterable[Excerpt], book: Codebook | None = None) -
 
 def write_excerpts_csv(found: Iterable[Excerpt], path: str | Path, book: Codebook | None = None) -> Path:
     """Write the excerpts to ``path`` as CSV (see :func:`excerpts_csv_bytes`), readable by its owner only."""
-    return write_private(path, excerpts_csv_bytes(found, book))
+    return write_private_file(path, excerpts_csv_bytes(found, book))

@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -40,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..choices import RoleGroup
-from ..exports.writers import PRIVATE_FILE, make_private_folders
+from ..exports.writers import write_private_file
 from . import refi
 from .codebook import Code, Codebook, CodeInvalid, load_codebook, normal_guid
 from .coding import codebook as programme_codebook
@@ -86,23 +84,6 @@ def user_guid(name: str) -> str:
 
 def role_label(transcript) -> str:
     return RoleGroup(transcript.role_group).label if transcript.role_group else SEVERAL_GROUPS
-
-
-def write_private(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` readable by its owner only (0600), as coprod's exports are: it appears whole
-    or not at all, and replaces any file there. Missing folders are made, private too."""
-    path = Path(path).expanduser()
-    make_private_folders(path.parent)
-    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(partial, PRIVATE_FILE)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # ---- export ------------------------------------------------------------------------------------------------
@@ -156,7 +137,7 @@ def export_qdpx(
     there is no transcript to export."""
     content = project_content(store, site_ids)
     created = created or dt.datetime.now(dt.UTC)
-    return write_private(path, qdpx_bytes(content, origin=origin, created=created))
+    return write_private_file(path, qdpx_bytes(content, origin=origin, created=created))
 
 
 def qdpx_bytes(content: ProjectContent, origin: str = ORIGIN, created: dt.datetime | None = None) -> bytes:
